@@ -1,0 +1,179 @@
+"""The canonical service line: the one contract between loading, classifying and rendering.
+
+Every reader (spreadsheet, 835) produces a DataFrame with exactly ``LINE_COLUMNS``; the
+classifier adds ``CLASSIFIED_COLUMNS``. Representation, chosen so the frame stays
+vectorisable and Arrow-friendly at a million rows:
+
+- text fields are ``str``; an absent value is ``""``, never NaN and never guessed;
+- list fields (``modifiers``, ``carcs``, ``rarcs``, ``adjustments``, ``add_lines``) are
+  ``;``-joined strings, ``""`` when empty; use ``split_list`` / ``join_list``;
+- ``adjustments`` entries are ``GROUP-CARC:AMOUNT`` (``CO-119:125.00``);
+- numbers are float64 (NaN when absent); dates are datetime64 (NaT when absent);
+- ``source_row`` is the row as the user sees it (Excel row number, CSV physical line with
+  the first line = 1, or the 835 segment number of the SVC/CLP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+TEXT_FIELDS = (
+    "source_file",
+    "source_sheet",
+    "claim_id",
+    "payer_claim_number",
+    "claim_status",
+    "patient_name",
+    "member_id",
+    "payer_name",
+    "payer",
+    "place_of_service",
+    "procedure_code",
+    "revenue_code",
+    "ndc",
+    "check_number",
+    "rendering_npi",
+    "infusion_start",
+    "infusion_stop",
+    "route",
+    "product",
+    "justification",
+    "chart_reference",
+)
+LIST_FIELDS = ("modifiers", "adjustments", "carcs", "rarcs")
+NUMBER_FIELDS = ("units", "billed_amount", "allowed_amount", "paid_amount", "sites")
+DATE_FIELDS = ("patient_dob", "service_date", "service_date_to", "remit_date")
+INT_FIELDS = ("source_row",)
+
+LINE_COLUMNS = (
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "claim_id",
+    "payer_claim_number",
+    "claim_status",
+    "patient_name",
+    "member_id",
+    "patient_dob",
+    "payer_name",
+    "payer",
+    "service_date",
+    "service_date_to",
+    "place_of_service",
+    "procedure_code",
+    "modifiers",
+    "revenue_code",
+    "ndc",
+    "units",
+    "billed_amount",
+    "allowed_amount",
+    "paid_amount",
+    "adjustments",
+    "carcs",
+    "rarcs",
+    "remit_date",
+    "check_number",
+    "rendering_npi",
+    # chart facts: spreadsheet exports or an infusion log only, never guessed
+    "infusion_start",  # "HH:MM" 24-hour
+    "infusion_stop",
+    "sites",
+    "route",  # "SC", "IV" or ""
+    "product",
+    "justification",
+    "chart_reference",
+)
+
+STATUSES = ("denied", "needs_review", "out_of_scope", "paid")
+ACTIONS = ("corrected_claim", "appeal", "rebill_other_benefit", "review")
+
+# Added by classifier.classify(); the correction columns describe the line as it should be
+# resubmitted and are filled on every line of an encounter that needs a corrected claim.
+CLASSIFIED_COLUMNS = (
+    "status",  # one of STATUSES
+    "pattern",  # pattern id for denied lines, else ""
+    "action",  # one of ACTIONS for denied and needs_review lines, else ""
+    "template",  # letter part name from denial_map.csv
+    "rule_id",  # denial_map.csv rule that matched
+    "evidence",  # why, in words a biller checks
+    "correction",  # the proposed change in words ("96365 -> 96369"), "" when none
+    "corrected_procedure_code",
+    "corrected_modifiers",
+    "corrected_units",
+    "remove_line",  # "yes" when the corrected claim drops this line
+    "add_lines",  # lines the corrected claim adds: "CODE:UNITS:MODS" entries, ;-joined
+    "appeal_deadline",  # datetime64
+    "deadline_basis",  # "remit date + 120 days (medicare)"
+)
+
+REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason")
+
+LIST_SEP = ";"
+
+
+def split_list(value: str) -> list[str]:
+    """Split a ``;``-joined list field; ``""`` gives ``[]``."""
+    if not value:
+        return []
+    return [item for item in value.split(LIST_SEP) if item]
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Join items for a list field, dropping empties and keeping order."""
+    return LIST_SEP.join(str(item) for item in items if item)
+
+
+def empty_lines() -> pd.DataFrame:
+    """A zero-row frame with the canonical columns and dtypes."""
+    return conform(pd.DataFrame({name: [] for name in LINE_COLUMNS}))
+
+
+def empty_rejected() -> pd.DataFrame:
+    frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in REJECTED_COLUMNS})
+    frame["source_row"] = frame["source_row"].astype("Int64")
+    return frame
+
+
+def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.DataFrame:
+    """Return ``frame`` with exactly ``columns``, in order, with the canonical dtypes.
+
+    Missing columns are added empty; extra columns are dropped. Values are not parsed here:
+    readers parse (and reject) before they conform.
+    """
+    out = {}
+    n = len(frame)
+    for name in columns:
+        col = frame[name] if name in frame.columns else None
+        if name in TEXT_FIELDS or name in LIST_FIELDS or name in _CLASSIFIED_TEXT:
+            if col is None:
+                out[name] = pd.Series([""] * n, index=frame.index, dtype=object)
+            else:
+                out[name] = col.fillna("").astype(str).astype(object)
+        elif name in NUMBER_FIELDS or name == "corrected_units":
+            out[name] = (
+                pd.Series(float("nan"), index=frame.index, dtype="float64")
+                if col is None
+                else pd.to_numeric(col, errors="coerce").astype("float64")
+            )
+        elif name in DATE_FIELDS or name == "appeal_deadline":
+            out[name] = (
+                pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+                if col is None
+                else pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+            )
+        elif name in INT_FIELDS:
+            out[name] = (
+                pd.Series(0, index=frame.index, dtype="int64")
+                if col is None
+                else pd.to_numeric(col, errors="coerce").fillna(0).astype("int64")
+            )
+        else:
+            out[name] = col if col is not None else pd.Series([""] * n, index=frame.index)
+    return pd.DataFrame(out, index=frame.index)
+
+
+_CLASSIFIED_TEXT = tuple(
+    c for c in CLASSIFIED_COLUMNS if c not in ("corrected_units", "appeal_deadline")
+)
