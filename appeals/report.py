@@ -1,0 +1,512 @@
+"""The work-queue workbook (``summary.xlsx``): one row per input line, sorted by deadline.
+
+Written with XlsxWriter in ``constant_memory`` mode: rows go out in order and are flushed as
+they are written, so memory stays flat at 100,000+ lines (see shared measurements, table C).
+
+Dollars at stake: for ``denied`` and ``needs_review`` lines, billed minus paid (paid absent
+counts as 0, never below 0); blank when the billed amount is unknown; 0 for every other
+status. Allowed is not used because denied lines usually carry an allowed amount of 0 or
+none at all, which would understate exactly the lines the queue is about.
+
+Every value that comes from the input is written with ``write_string``: a patient named
+``=HYPERLINK(...)`` stays text, never a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from appeals.errors import OutputError
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+
+WORK_QUEUE = "Work queue"
+DASHBOARD = "Dashboard"
+REJECTED = "Rejected"
+
+ACTIONABLE = ("denied", "needs_review")
+SOON_DAYS = 14
+EXCEL_MAX_CHARS = 32_767  # per cell, counted in UTF-16 units
+_EXCEL_MAX_URLS = 65_530  # hyperlinks per worksheet
+_EXCEL_MAX_URL_LEN = 2_079
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serial 61 is 1900-03-01: Excel's phantom 1900-02-29 makes earlier serials wrong.
+_MIN_SERIAL, _MAX_SERIAL = 61.0, 2_958_465.0
+
+# Characters an .xlsx cannot hold (XML 1.0 forbids them; Excel drops or mangles the rest).
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+# (header, source, kind, max width). Kinds: text, date, int, number, money, link.
+_QUEUE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("Deadline", "appeal_deadline", "date", 11),
+    ("Days left", "days_left", "int", 9),
+    ("Deadline basis", "deadline_basis", "text", 34),
+    ("Status", "status", "text", 13),
+    ("Pattern", "pattern", "text", 22),
+    ("Action", "action", "text", 20),
+    ("Claim ID", "claim_id", "text", 18),
+    ("Payer claim #", "payer_claim_number", "text", 18),
+    ("Patient", "patient_name", "text", 24),
+    ("Member ID", "member_id", "text", 16),
+    ("Payer", "payer_display", "text", 24),
+    ("DOS", "service_date", "date", 11),
+    ("POS", "place_of_service", "text", 5),
+    ("Code", "procedure_code", "text", 8),
+    ("Modifiers", "modifiers", "text", 10),
+    ("Units", "units", "number", 7),
+    ("Billed", "billed_amount", "money", 12),
+    ("Paid", "paid_amount", "money", 12),
+    ("At stake", "at_stake", "money", 12),
+    ("CARCs", "carcs", "text", 12),
+    ("RARCs", "rarcs", "text", 12),
+    ("Evidence", "evidence", "text", 60),
+    ("Proposed correction", "correction", "text", 40),
+    ("Placeholders to fill", "placeholders", "text", 30),
+    ("Letter", "letter", "link", 30),
+    ("Worksheet", "worksheet", "link", 30),
+    ("Source file", "source_file", "text", 30),
+    ("Source sheet", "source_sheet", "text", 14),
+    ("Source row", "source_row", "int", 10),
+)
+
+_REJECTED_HEADERS = (
+    ("File", "source_file", 30),
+    ("Sheet", "source_sheet", 14),
+    ("Row", "source_row", 8),
+    ("Column", "column", 18),
+    ("Value", "value", 30),
+    ("Reason", "reason", 70),
+)
+
+_TOTAL_LABELS = {
+    "lines_read": "Lines read",
+    "lines_classified": "Lines classified",
+    "rows_rejected": "Rows rejected",
+}
+
+
+def clean_text(value: str) -> str:
+    """Drop characters Excel cannot store and cap at Excel's per-cell limit."""
+    value = _BAD_CHARS.sub("", value)
+    # Only strings longer than half the limit can exceed it in UTF-16 units.
+    if len(value) > EXCEL_MAX_CHARS // 2:
+        data = value.encode("utf-16-le")
+        if len(data) > 2 * EXCEL_MAX_CHARS:
+            data = data[: 2 * EXCEL_MAX_CHARS]
+            if 0xD8 <= data[-1] <= 0xDB:  # do not split a surrogate pair
+                data = data[:-2]
+            value = data.decode("utf-16-le")
+    return value
+
+
+def _text_column(values: Sequence[Any]) -> list[str | None]:
+    """Cleaned strings, ``None`` for empty cells (skipped: smaller file, faster write)."""
+    out = ["" if v is None else str(v) for v in values]
+    # Bad characters and huge cells are rare: look for them once per column, not per cell.
+    if _BAD_CHARS.search("\n".join(out)) or max(map(len, out), default=0) > EXCEL_MAX_CHARS // 2:
+        out = [clean_text(v) for v in out]
+    return [v if v else None for v in out]
+
+
+def _serials(dates: pd.Series) -> list[float | str | None]:
+    """Excel date serials; dates Excel cannot show as dates become ISO text."""
+    days = ((dates.dt.normalize() - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy()
+    iso = dates.dt.strftime("%Y-%m-%d").tolist()
+    out: list[float | str | None] = []
+    for day, text in zip(days.tolist(), iso, strict=True):
+        if day != day:  # NaN: no date
+            out.append(None)
+        elif _MIN_SERIAL <= day <= _MAX_SERIAL:
+            out.append(day)
+        else:
+            out.append(text)
+    return out
+
+
+def _numbers(values: pd.Series, as_int: bool = False) -> list[float | int | None]:
+    arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+    return [None if v != v else (int(v) if as_int else v) for v in arr.tolist()]
+
+
+def _prepare(
+    classified: pd.DataFrame, documents: pd.DataFrame | None, today: dt.date
+) -> pd.DataFrame:
+    """Add the derived columns and return the lines in work-queue order."""
+    frame = conform(classified, LINE_COLUMNS + CLASSIFIED_COLUMNS).reset_index(drop=True)
+    docs = _documents(documents)
+    claim = frame["claim_id"]
+    for name in ("letter", "worksheet", "placeholders"):
+        frame[name] = claim.map(docs[name]).fillna("").astype(object) if len(docs) else ""
+    deadline = frame["appeal_deadline"].dt.normalize()
+    frame["days_left"] = (deadline - pd.Timestamp(today)).dt.days
+    frame["payer_display"] = frame["payer_name"].where(frame["payer_name"] != "", frame["payer"])
+    billed = frame["billed_amount"]
+    stake = (billed - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
+    frame["at_stake"] = stake.where(frame["status"].isin(ACTIONABLE), 0.0)
+    # Stable lexicographic order; NaT sorts last; ties broken so output is deterministic.
+    keys = ["appeal_deadline", "claim_id", "source_file", "source_row"]
+    order = frame.sort_values(keys, kind="stable", na_position="last").index
+    return frame.loc[order].reset_index(drop=True)
+
+
+def _documents(documents: pd.DataFrame | None) -> pd.DataFrame:
+    cols = ["letter", "worksheet", "placeholders"]
+    if documents is None or len(documents) == 0:
+        return pd.DataFrame(columns=cols)
+    docs = documents.copy()
+    for name in ["claim_id", *cols]:
+        docs[name] = docs[name].fillna("").astype(str) if name in docs else ""
+    docs = docs[docs["claim_id"] != ""].drop_duplicates("claim_id", keep="first")
+    return docs.set_index("claim_id")[cols]
+
+
+def _link_column(paths: Sequence[str]) -> list[tuple[str, str] | None]:
+    """(target, text) per cell; the workbook decides per cell whether it can be a link."""
+    return [(p, clean_text(p)) if p else None for p in paths]
+
+
+def _column_values(frame: pd.DataFrame, source: str, kind: str) -> list[Any]:
+    col = frame[source]
+    if kind == "date":
+        return _serials(col)
+    if kind in ("int", "number", "money"):
+        return _numbers(col, as_int=kind == "int")
+    if kind == "link":
+        return _link_column(col.tolist())
+    return _text_column(col.tolist())
+
+
+def _width(header: str, values: list[Any], kind: str, cap: int) -> float:
+    if kind == "date":
+        return max(len(header) + 2, 11)
+    if kind == "link":
+        longest = max((len(v[1]) for v in values if v), default=0)
+    elif kind == "text":
+        longest = max((len(v) for v in values if v), default=0)
+    else:
+        longest = 10 if kind == "money" else 6
+    return min(max(len(header), longest) + 2, cap)
+
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.bold = book.add_format({"bold": True})
+        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
+        self.money = book.add_format({"num_format": "#,##0.00"})
+        self.int = book.add_format({"num_format": "0"})
+        self.number = book.add_format({"num_format": "0.##"})
+        self.link = book.add_format({"font_color": "blue", "underline": 1})
+        self.overdue = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
+        self.soon = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
+
+    def for_kind(self, kind: str) -> Any:
+        return {
+            "date": self.date,
+            "money": self.money,
+            "int": self.int,
+            "number": self.number,
+            "link": self.link,
+        }.get(kind)
+
+
+def write_summary(
+    path: str | PathLike[str],
+    classified: pd.DataFrame,
+    rejected: pd.DataFrame,
+    documents: pd.DataFrame | None = None,
+    *,
+    today: dt.date,
+    totals: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Write ``summary.xlsx``: sheets "Work queue", "Dashboard" and "Rejected".
+
+    ``documents`` has one row per claim with a document: ``claim_id``, ``letter`` and
+    ``worksheet`` (paths relative to the workbook's folder, or ""), ``placeholders``
+    (``;``-joined). ``today`` fixes "days left" and the file's created date, so the same
+    input gives the same bytes. Returns what was written.
+    """
+    path = Path(path)
+    frame = _prepare(classified, documents, today)
+    created = dt.datetime.combine(today, dt.time())
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # Input text is data: never let XlsxWriter turn it into formulas, URLs or numbers.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    book.set_properties({"title": "Appeals work queue", "created": created})
+    fmt = _Formats(book)
+    queue = book.add_worksheet(WORK_QUEUE)
+    dash = book.add_worksheet(DASHBOARD)
+    rej = book.add_worksheet(REJECTED)
+    queue.activate()
+    links = _write_queue(queue, frame, fmt)
+    rejected_rows = _write_rejected(rej, rejected, fmt)
+    read_totals = _run_totals(totals, len(frame), len(rejected))
+    dash_rows, chart = _write_dashboard(book, dash, frame, documents, read_totals, today, fmt)
+    try:
+        book.close()
+    except (OSError, XlsxWriterException) as exc:
+        raise OutputError(
+            f"cannot write the work-queue workbook: {exc}",
+            file=path,
+            fix="check that the folder exists, is writable and the file is not open in Excel",
+        ) from exc
+    return {
+        "path": str(path),
+        "work_queue_rows": len(frame),
+        "rejected_rows": rejected_rows,
+        "dashboard_rows": dash_rows,
+        "chart": chart,
+        "links": links["links"],
+        "links_as_text": links["as_text"],
+    }
+
+
+def _header(ws: Any, headers: Sequence[str], fmt: _Formats, row: int = 0) -> None:
+    for c, name in enumerate(headers):
+        ws.write_string(row, c, name, fmt.header)
+
+
+def _write_queue(ws: Any, frame: pd.DataFrame, fmt: _Formats) -> dict[str, int]:
+    columns = [_column_values(frame, src, kind) for _, src, kind, _ in _QUEUE_COLUMNS]
+    formats = [fmt.for_kind(kind) for _, _, kind, _ in _QUEUE_COLUMNS]
+    n, last_col = len(frame), len(_QUEUE_COLUMNS) - 1
+    # Layout first: in constant_memory mode nothing may depend on rows already flushed.
+    for c, (header, _, kind, cap) in enumerate(_QUEUE_COLUMNS):
+        ws.set_column(c, c, _width(header, columns[c], kind, cap), None)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, n, last_col)
+    _header(ws, [h for h, *_ in _QUEUE_COLUMNS], fmt)
+    if n:
+        _highlight(ws, n, last_col, fmt)
+    stats = {"links": 0, "as_text": 0}
+    write_string, write_number = ws.write_string, ws.write_number
+    for r, row in enumerate(zip(*columns, strict=True), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                write_string(r, c, value)
+            elif kind is tuple:
+                _write_link(ws, r, c, value, fmt, stats)
+            else:
+                write_number(r, c, value, formats[c])
+    return stats
+
+
+def _write_link(
+    ws: Any, r: int, c: int, value: tuple[str, str], fmt: _Formats, stats: dict[str, int]
+) -> None:
+    target, text = value
+    # Over Excel's limits (or with '#', which XlsxWriter reads as an anchor) the path stays
+    # visible as text instead of being silently dropped.
+    ok = (
+        stats["links"] < _EXCEL_MAX_URLS
+        and "#" not in target
+        and len(target) < _EXCEL_MAX_URL_LEN - 10
+        and not _BAD_CHARS.search(target)
+    )
+    if ok and ws.write_url(r, c, "external:" + target, fmt.link, text) == 0:
+        stats["links"] += 1
+        return
+    stats["as_text"] += 1
+    ws.write_string(r, c, text)
+
+
+def _highlight(ws: Any, n: int, last_col: int, fmt: _Formats) -> None:
+    """Overdue and due-soon denials, by rule: one rule, not 100,000 cell fills."""
+    open_line = 'OR($D2="denied",$D2="needs_review"),ISNUMBER($B2)'
+    for criteria, cell_format in (
+        (f"=AND({open_line},$B2<0)", fmt.overdue),
+        (f"=AND({open_line},$B2<={SOON_DAYS})", fmt.soon),
+    ):
+        ws.conditional_format(
+            1,
+            0,
+            n,
+            last_col,
+            {
+                "type": "formula",
+                "criteria": criteria,
+                "format": cell_format,
+                "stop_if_true": True,
+            },
+        )
+
+
+def _write_rejected(ws: Any, rejected: pd.DataFrame, fmt: _Formats) -> int:
+    for c, (_, _, width) in enumerate(_REJECTED_HEADERS):
+        ws.set_column(c, c, width)
+    ws.freeze_panes(1, 0)
+    _header(ws, [h for h, *_ in _REJECTED_HEADERS], fmt)
+    n = len(rejected)
+    if n == 0:
+        ws.write_string(1, 0, "No rows were rejected")
+        return 0
+    ws.autofilter(0, 0, n, len(_REJECTED_HEADERS) - 1)
+    columns: list[list[Any]] = []
+    for _, source, _ in _REJECTED_HEADERS:
+        col = rejected[source] if source in rejected else pd.Series([""] * n, index=rejected.index)
+        columns.append(
+            _numbers(col, as_int=True)
+            if source == "source_row"
+            else _text_column(col.fillna("").tolist())
+        )
+    for r, row in enumerate(zip(*columns, strict=True), start=1):
+        for c, value in enumerate(row):
+            if value is None:
+                continue
+            if type(value) is str:
+                ws.write_string(r, c, value)
+            else:
+                ws.write_number(r, c, value, fmt.int)
+    return n
+
+
+def _run_totals(
+    totals: dict[str, Any] | None, classified: int, rejected: int
+) -> list[tuple[str, Any]]:
+    given = dict(totals or {})
+    merged = {
+        "lines_read": given.pop("lines_read", classified + rejected),
+        "lines_classified": given.pop("lines_classified", classified),
+        "rows_rejected": given.pop("rows_rejected", rejected),
+        **given,
+    }
+    return [
+        (_TOTAL_LABELS.get(k, str(k).replace("_", " ").capitalize()), v) for k, v in merged.items()
+    ]
+
+
+def _breakdown(frame: pd.DataFrame, key: pd.Series) -> list[tuple[str, int, int, float]]:
+    """(label, lines, claims, dollars at stake), largest dollars first."""
+    if len(frame) == 0:
+        return []
+    grouped = pd.DataFrame(
+        {
+            "key": key.to_numpy(),
+            "claim": frame["claim_id"].to_numpy(),
+            "stake": frame["at_stake"].to_numpy(),
+        }
+    ).groupby("key", sort=True)
+    table = pd.DataFrame(
+        {
+            "lines": grouped.size(),
+            "claims": grouped["claim"].nunique(),
+            "stake": grouped["stake"].sum(),
+        }
+    ).reset_index()
+    table = table.sort_values(
+        ["stake", "lines", "key"], ascending=[False, False, True], kind="stable"
+    )
+    return [
+        (str(k), int(a), int(b), round(float(s), 2))
+        for k, a, b, s in table.itertuples(index=False, name=None)
+    ]
+
+
+def _write_dashboard(
+    book: Any,
+    ws: Any,
+    frame: pd.DataFrame,
+    documents: pd.DataFrame | None,
+    run_totals: list[tuple[str, Any]],
+    today: dt.date,
+    fmt: _Formats,
+) -> tuple[int, bool]:
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 3, 14)
+    row = 0
+    ws.write_string(row, 0, "Appeals work queue", fmt.title)
+    row += 1
+    ws.write_string(row, 0, "As of")
+    ws.write_number(row, 1, (pd.Timestamp(today) - _EXCEL_EPOCH).days, fmt.date)
+    row += 2
+
+    def put(r: int, c: int, value: Any, number_format: Any = None) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            ws.write_string(r, c, clean_text(str(value)))
+        else:
+            ws.write_number(r, c, float(value), number_format)
+
+    ws.write_string(row, 0, "Run totals", fmt.bold)
+    row += 1
+    docs = _documents(documents)
+    extra = [
+        ("Letters", int((docs["letter"] != "").sum())),
+        ("Worksheets", int((docs["worksheet"] != "").sum())),
+        ("Claims with placeholders to fill", int((docs["placeholders"] != "").sum())),
+    ]
+    for label, value in run_totals + extra:
+        ws.write_string(row, 0, label)
+        put(row, 1, value)
+        row += 1
+    row += 1
+
+    actionable = frame[frame["status"].isin(ACTIONABLE)]
+    pattern = actionable["pattern"].where(actionable["pattern"] != "", "(no pattern)")
+    payer = frame["payer"].where(frame["payer"] != "", "(unknown)")
+    tables: list[tuple[str, list[tuple[str, int, int, float]]]] = [
+        (
+            "By status (all lines)",
+            _breakdown(frame, frame["status"].where(frame["status"] != "", "(none)")),
+        ),
+        ("By pattern (denied and needs review)", _breakdown(actionable, pattern)),
+        ("By payer (denied and needs review)", _breakdown(actionable, payer[actionable.index])),
+    ]
+    pattern_span: tuple[int, int] | None = None
+    for title, table in tables:
+        ws.write_string(row, 0, title, fmt.bold)
+        row += 1
+        label = title.split(" (")[0].removeprefix("By ").capitalize()
+        _header(ws, [label, "Lines", "Claims", "At stake"], fmt, row)
+        row += 1
+        first = row
+        for label, lines, claims, stake in table:
+            ws.write_string(row, 0, clean_text(label))
+            put(row, 1, lines)
+            put(row, 2, claims)
+            put(row, 3, stake, fmt.money)
+            row += 1
+        if not table:
+            ws.write_string(row, 0, "(none)")
+            row += 1
+        elif title.startswith("By pattern"):
+            pattern_span = (first, row - 1)
+        row += 1
+
+    if pattern_span is None:
+        return row, False
+    chart = book.add_chart({"type": "bar"})
+    first, last = pattern_span
+    chart.add_series(
+        {
+            "name": "Dollars at stake",
+            "categories": [DASHBOARD, first, 0, last, 0],
+            "values": [DASHBOARD, first, 3, last, 3],
+            "data_labels": {"value": True, "num_format": "#,##0"},
+        }
+    )
+    chart.set_title({"name": "Dollars at stake by pattern"})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True})  # largest first, reading down as in the table
+    chart.set_size({"width": 640, "height": 60 + 28 * (last - first + 1)})
+    ws.insert_chart(3, 5, chart)
+    return row, True
