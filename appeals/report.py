@@ -367,7 +367,7 @@ def _write_rejected(ws: Any, rejected: pd.DataFrame, fmt: _Formats) -> int:
         columns.append(
             _numbers(col, as_int=True)
             if source == "source_row"
-            else _text_column(col.fillna("").tolist())
+            else _text_column(col.astype(object).where(col.notna(), "").tolist())
         )
     for r, row in enumerate(zip(*columns, strict=True), start=1):
         for c, value in enumerate(row):
