@@ -273,3 +273,113 @@ def test_vectorised_handles_empty_and_nan() -> None:
     assert out.empty and list(out.columns) == ["minutes", "u96369", "u96370", "u96371"]
     out = supported_units(pd.Series([None]), pd.Series([float("nan")]), pd.Series([float("nan")]))
     assert out.isna().all(axis=None)
+
+
+# --- the command ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def units_command(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The ``units`` command, importable before it is registered in ``appeals.cli``."""
+    import importlib
+    import pathlib
+    import sys
+    import types
+
+    try:
+        importlib.import_module("appeals.cli")
+    except ModuleNotFoundError:
+        # Another command module listed in appeals.cli is not there yet: load ours alone.
+        import appeals
+
+        for name in [m for m in sys.modules if m.startswith("appeals.cli")]:
+            monkeypatch.delitem(sys.modules, name)
+        package = types.ModuleType("appeals.cli")
+        package.__path__ = [str(pathlib.Path(appeals.__file__).parent / "cli")]
+        monkeypatch.setitem(sys.modules, "appeals.cli", package)
+        for name in ("appeals.cli._common", "appeals.cli.units"):
+            monkeypatch.delitem(sys.modules, name, raising=False)
+    return importlib.import_module("appeals.cli.units").command
+
+
+def _invoke(command, *args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(command, list(args))
+
+
+def test_cli_prints_units_and_arithmetic(units_command) -> None:  # type: ignore[no-untyped-def]
+    result = _invoke(units_command, "--start", "09:05", "--stop", "10:50", "--sites", "3")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:3] == ["96369 × 1", "96370 × 1", "96371 × 2"]
+    assert "  09:05 to 10:50 = 105 minutes = first hour + 45 minutes" in lines
+    assert "without a payer cap" in result.output
+
+
+def test_cli_payer_cap(units_command) -> None:  # type: ignore[no-untyped-def]
+    result = _invoke(
+        units_command,
+        "--start",
+        "9:05 AM",
+        "--stop",
+        "10:50 AM",
+        "--sites",
+        "5",
+        "--payer",
+        "Noridian Healthcare Solutions",
+    )
+    assert result.exit_code == 0, result.output
+    assert "96371 × 2" in result.output
+    assert "over the payer cap of 2" in result.output
+    assert "Payer Medicare Part B: 96371 cap 2" in result.output
+
+
+def test_cli_json(units_command) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    result = _invoke(
+        units_command,
+        "--start",
+        "09:05",
+        "--stop",
+        "10:50",
+        "--sites",
+        "3",
+        "--payer",
+        "medicare",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["units"] == {"96369": 1, "96370": 1, "96371": 2}
+    assert data["minutes"] == 105
+    assert data["payer"] == "medicare" and data["cap"] == 2
+    assert data["steps"][-1] == "3 sites → 96371 × 2 (within the payer cap of 2)"
+    assert data["problems"] == []
+
+
+def test_cli_per_site_times(units_command) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    result = _invoke(units_command, "--site", "09:05-10:30", "--site", "09:10-10:50", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["units"] == {"96369": 1, "96370": 1, "96371": 1}
+    assert [s["stop"] for s in data["site_times"]] == ["10:30", "10:50"]
+
+
+def test_cli_missing_time_exits_1_and_says_why(units_command) -> None:  # type: ignore[no-untyped-def]
+    result = _invoke(units_command, "--start", "09:05", "--sites", "2")
+    assert result.exit_code == 1
+    assert "Cannot compute: stop time missing" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_bad_time_and_usage(units_command) -> None:  # type: ignore[no-untyped-def]
+    result = _invoke(units_command, "--start", "9h5x", "--stop", "10:50")
+    assert result.exit_code == 1
+    assert "'9h5x' is not a time" in result.output
+    assert _invoke(units_command, "--sites", "3").exit_code == 2
+    assert _invoke(units_command, "--site", "0905").exit_code == 2
+    assert _invoke(units_command, "--help").exit_code == 0
