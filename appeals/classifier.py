@@ -1,0 +1,152 @@
+"""Decide, for every line, its status, the denial pattern, the action and the evidence.
+
+One engine serves two paths: ``mode="denials"`` classifies remitted lines by their CARC/RARC
+codes and claim conditions; ``mode="scrub"`` checks outgoing charge lines against the same
+rules' conditions, ignoring codes, to flag what would be denied before it is sent.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from appeals.conditions import Facts, compute_facts, list_has_any, member_of
+from appeals.corrections import apply_corrections
+from appeals.deadlines import appeal_deadlines
+from appeals.denial_map import Rule, load_denial_map
+from appeals.evidence import describe
+from appeals.payers import PayerRules, load_payer_rules
+from appeals.resources import read_data_csv
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+
+Mode = Literal["denials", "scrub"]
+REVERSAL = "22"
+DENIED_CLAIM = "4"
+
+
+@cache
+def routine_carcs() -> frozenset[str]:
+    """CARCs that adjust a paid line without denying it (contractual, cost sharing)."""
+    table = read_data_csv("carc.csv")
+    return frozenset(table.loc[table["routine"] == "yes", "code"])
+
+
+@cache
+def no_appeal_rarcs() -> frozenset[str]:
+    """Remarks that take appeal rights away: the fix is a new or corrected claim."""
+    table = read_data_csv("rarc.csv")
+    return frozenset(table.loc[table["routing"] == "no_appeal", "code"])
+
+
+def denied_mask(lines: pd.DataFrame) -> np.ndarray:
+    """A line is denied when it carries a CARC other than a routine adjustment, its claim
+    was denied whole, or it has remarks but no CARC and was not paid."""
+    routine = routine_carcs()
+    codes_cells, uniques = pd.factorize(lines["carcs"], use_na_sentinel=False)
+    non_routine = np.fromiter(
+        (any(c not in routine for c in u.split(";") if c) for u in uniques),
+        dtype=bool,
+        count=len(uniques),
+    )
+    denial_carc = non_routine[codes_cells] if len(uniques) else np.zeros(len(lines), bool)
+    paid = lines["paid_amount"].to_numpy(dtype=np.float64)
+    unpaid = np.isnan(paid) | (paid <= 0)
+    remark_only = (lines["carcs"] == "").to_numpy() & (lines["rarcs"] != "").to_numpy() & unpaid
+    whole_claim = (lines["claim_status"] == DENIED_CLAIM).to_numpy() & unpaid
+    return denial_carc | remark_only | whole_claim
+
+
+def rule_masks(lines: pd.DataFrame, facts: Facts, rule: Rule, mode: Mode) -> np.ndarray:
+    mask = np.ones(facts.n, dtype=bool)
+    if rule.procedure_codes:
+        mask &= member_of(lines["procedure_code"], rule.procedure_codes)
+    if mode == "denials" and (rule.carcs or rule.rarcs):
+        hit = np.zeros(facts.n, dtype=bool)
+        if rule.carcs:
+            hit |= list_has_any(lines["carcs"], rule.carcs)
+        if rule.rarcs:
+            hit |= list_has_any(lines["rarcs"], rule.rarcs)
+        mask &= hit
+    for name, want in rule.conditions:
+        value = facts.conditions[name]
+        mask &= value if want else ~value
+    return mask
+
+
+def classify(
+    lines: pd.DataFrame,
+    *,
+    rules: list[Rule] | None = None,
+    payer_rules: PayerRules | None = None,
+    mode: Mode = "denials",
+) -> pd.DataFrame:
+    """Return ``lines`` (same order and index) with the classification columns added.
+
+    Statuses in ``denials`` mode: ``denied`` (a pattern matched), ``needs_review`` (an SCIG
+    denial no rule explains), ``out_of_scope`` (a denial that is not SCIG work, or a payment
+    reversal), ``paid`` (no denial). In ``scrub`` mode: ``flagged`` or ``clean``.
+    """
+    rules = load_denial_map() if rules is None else rules
+    payer_rules = load_payer_rules() if payer_rules is None else payer_rules
+    frame = conform(lines, LINE_COLUMNS)
+    unresolved = frame["payer"] == ""
+    if unresolved.any():
+        frame.loc[unresolved, "payer"] = payer_rules.resolve_series(frame.loc[unresolved, "payer_name"])
+    facts = compute_facts(frame, payer_rules)
+    n = len(frame)
+
+    if mode == "denials":
+        reversal = (frame["claim_status"] == REVERSAL).to_numpy()
+        candidate_pool = denied_mask(frame) & ~reversal
+    else:
+        reversal = np.zeros(n, dtype=bool)
+        candidate_pool = np.ones(n, dtype=bool)
+    candidates = candidate_pool & facts.scig_related
+
+    active = [r for r in rules if mode == "denials" or r.scrub]
+    chosen = np.full(n, -1, dtype=np.int64)
+    for k, rule in enumerate(active):
+        open_lines = candidates & (chosen == -1)
+        if not open_lines.any():
+            break
+        chosen[open_lines & rule_masks(frame, facts, rule, mode)] = k
+
+    matched = chosen >= 0
+    def pick(attr: str) -> np.ndarray:
+        values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
+        return values[np.where(matched, chosen, len(active))]
+
+    out = frame.copy()
+    if mode == "denials":
+        status = np.select(
+            [matched, candidates, candidate_pool | reversal],
+            ["denied", "needs_review", "out_of_scope"],
+            default="paid",
+        )
+    else:
+        status = np.where(matched, "flagged", "clean")
+    out["status"] = status.astype(object)
+    out["pattern"] = pick("pattern")
+    out["template"] = pick("template")
+    out["rule_id"] = pick("rule_id")
+    action = pick("action")
+    action[(status == "needs_review")] = "review"
+    if mode == "denials":
+        # A remark that removes appeal rights turns an appeal into a new/corrected claim.
+        no_appeal = list_has_any(frame["rarcs"], no_appeal_rarcs())
+        action[(action == "appeal") & no_appeal] = "corrected_claim"
+    out["action"] = action
+    names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
+    out["evidence"] = describe(out, facts, reversal=reversal, mode=mode, payer_names=names)
+    apply_corrections(out, facts)
+    appeal_deadlines(out, payer_rules)
+    return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
+
+
+def claim_patterns(classified: pd.DataFrame) -> pd.Series:
+    """Distinct patterns per claim id, in first-seen order (for letters and summaries)."""
+    denied = classified[classified["pattern"] != ""]
+    return denied.groupby("claim_id", sort=False)["pattern"].agg(lambda s: list(dict.fromkeys(s)))

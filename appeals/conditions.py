@@ -1,0 +1,235 @@
+"""The fixed vocabulary of claim conditions the denial map may name, computed vectorised.
+
+Most SCIG denials are about what else is, or is not, on the same claim or encounter
+(claim id + date of service), so every condition is one boolean per line derived from
+per-encounter aggregates. Aggregates use factorised keys and ``np.bincount`` so a million
+lines cost a few array passes, not a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from appeals.payers import PayerRules
+from appeals.resources import read_data_csv
+from appeals.schema import split_list
+
+SC_ADMIN = frozenset({"96369", "96370", "96371"})
+IV_ADMIN = frozenset({"96365", "96366"})
+ADDONS = frozenset({"96370", "96371"})
+CLINIC_POS = frozenset({"11", "19", "22", "24"})
+HOME_POS = "12"
+
+CONDITIONS: dict[str, str] = {
+    "scig_product_sc": "the encounter has an SCIG product given subcutaneously (an SCIG "
+    "J-code or product; J1561 Gamunex-C only with SC route or SC administration codes)",
+    "sc_admin_on_encounter": "96369, 96370 or 96371 is on the encounter",
+    "iv_admin_on_encounter": "96365 or 96366 is on the encounter",
+    "primary_on_claim": "96369 is on the same claim",
+    "over_cap": "the encounter's 96371 units exceed the payer's per-encounter cap",
+    "payer_requires_kx": "the payer's rules require KX on the SCIG J-code line",
+    "line_has_kx": "this line carries modifier KX",
+    "kx_on_admin_line": "an administration line (96369-96371) on the encounter carries KX",
+    "kx_on_jcode_line": "an SCIG J-code line on the encounter carries KX",
+    "pos_home": "place of service is 12 (home)",
+    "pos_clinic": "place of service is 11, 19, 22 or 24 (clinic settings)",
+    "has_justification": "a clinical justification or chart reference is recorded",
+    "times_documented": "infusion start and stop times are recorded for the encounter",
+    "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
+    "documented times and sites support",
+}
+
+
+@cache
+def scig_products() -> dict[str, tuple[str, bool]]:
+    """HCPCS code → (product name, always subcutaneous)."""
+    table = read_data_csv("scig_products.csv")
+    return {
+        row["hcpcs"]: (row["product"], row["subcutaneous"] == "always")
+        for row in table.to_dict("records")
+    }
+
+
+def _member(values: pd.Series, test) -> np.ndarray:
+    """Apply ``test`` to each distinct value once and broadcast back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if len(uniques) == 0:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
+
+
+def member_of(values: pd.Series, allowed: frozenset[str]) -> np.ndarray:
+    return _member(values, lambda u: u in allowed)
+
+
+def list_has_any(values: pd.Series, wanted: frozenset[str]) -> np.ndarray:
+    """For a ``;``-joined list column: does the list hold any of ``wanted``?"""
+    return _member(values, lambda u: not wanted.isdisjoint(split_list(u)))
+
+
+@dataclass
+class Facts:
+    """Per-line arrays the classifier and the corrections read."""
+
+    n: int
+    encounter: np.ndarray  # encounter index per line
+    n_encounters: int
+    code: np.ndarray  # procedure codes (object)
+    is_sc_admin: np.ndarray
+    is_iv_admin: np.ndarray
+    is_scig_drug: np.ndarray  # SCIG J-code line, given SC (J1561 only by route/SC codes)
+    scig_related: np.ndarray  # the line belongs to the SCIG administration
+    cap: np.ndarray  # payer's 96371 cap per line (NaN when none)
+    enc_96370_units: np.ndarray
+    enc_96371_units: np.ndarray
+    supported: pd.DataFrame | None  # per line: minutes, u96369, u96370, u96371 (NaN unknown)
+    conditions: dict[str, np.ndarray]
+
+    def enc_any(self, mask: np.ndarray) -> np.ndarray:
+        return encounter_any(self.encounter, self.n_encounters, mask)
+
+
+def encounter_any(group: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
+    hits = np.bincount(group, weights=mask.astype(np.float64), minlength=n_groups) > 0
+    return hits[group]
+
+
+def encounter_sum(group: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
+    return np.bincount(group, weights=np.nan_to_num(values), minlength=n_groups)[group]
+
+
+def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
+    """One integer per distinct combination of ``keys`` (NaT/blank are values too)."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(key, use_na_sentinel=False)
+        combined = combined * (len(uniques) + 1) + codes
+    codes, uniques = pd.factorize(combined)
+    return codes.astype(np.int64), len(uniques)
+
+
+def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
+    """Evaluate every condition in ``CONDITIONS`` for every line."""
+    n = len(lines)
+    encounter, n_enc = group_index(lines["claim_id"], lines["service_date"])
+    claim, n_claims = group_index(lines["claim_id"])
+
+    def enc_any(mask: np.ndarray) -> np.ndarray:
+        return encounter_any(encounter, n_enc, mask)
+
+    code = lines["procedure_code"]
+    products = scig_products()
+    always_sc = frozenset(c for c, (_, always) in products.items() if always)
+    route_dependent = frozenset(c for c, (_, always) in products.items() if not always)
+    always_names = tuple(name.lower() for c, (name, always) in products.items() if always)
+
+    is_sc_admin = member_of(code, SC_ADMIN)
+    is_iv_admin = member_of(code, IV_ADMIN)
+    is_always = member_of(code, always_sc)
+    is_route_dep = member_of(code, route_dependent)
+    route_sc = (lines["route"] == "SC").to_numpy()
+    named_product = _member(
+        lines["product"], lambda u: any(name in u.lower() for name in always_names) if u else False
+    )
+    enc_sc_route = enc_any(route_sc)
+    enc_sc_admin = enc_any(is_sc_admin)
+    enc_iv_admin = enc_any(is_iv_admin)
+    route_dep_sc = is_route_dep & (enc_sc_route | enc_sc_admin)
+    is_scig_drug = is_always | route_dep_sc
+    scig_product_sc = enc_any(is_always | named_product | route_dep_sc)
+
+    has_kx = list_has_any(lines["modifiers"], frozenset({"KX"}))
+    units = lines["units"].to_numpy(dtype=np.float64)
+    units_or_one = np.where(np.isnan(units), 1.0, units)
+    enc_96370 = encounter_sum(encounter, n_enc, np.where(member_of(code, frozenset({"96370"})), units_or_one, 0))
+    enc_96371 = encounter_sum(encounter, n_enc, np.where(member_of(code, frozenset({"96371"})), units_or_one, 0))
+
+    caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
+    cap = _member_values(lines["payer"], lambda key: caps.get(key, payer_rules.get(key).cap_96371))
+    kx_payer = _member(lines["payer"], lambda key: payer_rules.get(key).kx_required)
+
+    pos = lines["place_of_service"]
+    justification = ((lines["justification"] != "") | (lines["chart_reference"] != "")).to_numpy()
+    times = ((lines["infusion_start"] != "") & (lines["infusion_stop"] != "")).to_numpy()
+    supported = _supported_units(lines, encounter, n_enc) if times.any() else None
+    if supported is not None:
+        s70 = supported["u96370"].to_numpy()
+        s71 = supported["u96371"].to_numpy()
+        is70 = member_of(code, frozenset({"96370"}))
+        is71 = member_of(code, frozenset({"96371"}))
+        unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
+            is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
+        )
+    else:
+        unsupported = np.zeros(n, dtype=bool)
+
+    conditions = {
+        "scig_product_sc": scig_product_sc,
+        "sc_admin_on_encounter": enc_sc_admin,
+        "iv_admin_on_encounter": enc_iv_admin,
+        "primary_on_claim": encounter_any(claim, n_claims, member_of(code, frozenset({"96369"}))),
+        "over_cap": ~np.isnan(cap) & (enc_96371 > np.nan_to_num(cap, nan=np.inf)),
+        "payer_requires_kx": kx_payer,
+        "line_has_kx": has_kx,
+        "kx_on_admin_line": enc_any(is_sc_admin & has_kx),
+        "kx_on_jcode_line": enc_any(is_scig_drug & has_kx),
+        "pos_home": (pos == HOME_POS).to_numpy(),
+        "pos_clinic": member_of(pos, CLINIC_POS),
+        "has_justification": enc_any(justification),
+        "times_documented": enc_any(times),
+        "units_unsupported": unsupported,
+    }
+    missing = set(CONDITIONS) - set(conditions)
+    assert not missing, f"conditions without code: {missing}"
+    # IV lines count as SCIG work only beside an SC product or SC administration codes.
+    scig_related = is_sc_admin | is_scig_drug | (is_iv_admin & (scig_product_sc | enc_sc_admin))
+    return Facts(
+        n=n,
+        encounter=encounter,
+        n_encounters=n_enc,
+        code=code.to_numpy(dtype=object),
+        is_sc_admin=is_sc_admin,
+        is_iv_admin=is_iv_admin,
+        is_scig_drug=is_scig_drug,
+        scig_related=scig_related,
+        cap=cap,
+        enc_96370_units=enc_96370,
+        enc_96371_units=enc_96371,
+        supported=supported,
+        conditions=conditions,
+    )
+
+
+def _member_values(values: pd.Series, value_of) -> np.ndarray:
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    table = np.array(
+        [np.nan if value_of(u) is None else float(value_of(u)) for u in uniques] or [np.nan]
+    )
+    return table[codes] if len(uniques) else np.full(len(values), np.nan)
+
+
+def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> pd.DataFrame:
+    """Units the encounter's documented times and sites support, broadcast to its lines.
+
+    Sites run at once on one pump, so the encounter's time runs from its earliest start to
+    its latest stop; the site count is the largest recorded on any of its lines.
+    """
+    from appeals.units import supported_units
+
+    frame = pd.DataFrame(
+        {
+            "enc": encounter,
+            "start": lines["infusion_start"].to_numpy(dtype=object),
+            "stop": lines["infusion_stop"].to_numpy(dtype=object),
+            "sites": lines["sites"].to_numpy(dtype=np.float64),
+        }
+    )
+    timed = frame[(frame["start"] != "") & (frame["stop"] != "")]
+    per_enc = timed.groupby("enc").agg(start=("start", "min"), stop=("stop", "max"), sites=("sites", "max"))
+    result = supported_units(per_enc["start"], per_enc["stop"], per_enc["sites"])
+    result.index = per_enc.index
+    return result.reindex(encounter).reset_index(drop=True)

@@ -1,0 +1,118 @@
+"""The proposed corrected claim: every line of a claim that needs one, as it should be resent.
+
+Fixes act on the encounter, not only on the denied line: moving KX touches the paid
+administration lines too, and a wrong-route fix recodes 96366 even when only 96365 was
+denied. Unchanged lines of the claim carry their original values so the worksheet can show
+the whole replacement claim.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from appeals.conditions import Facts, encounter_any, member_of
+
+ADD_PRIMARY = "96369:1:"
+
+
+def _modifier_op(values: np.ndarray, mask: np.ndarray, *, add: str = "", drop: str = "") -> None:
+    for i in np.flatnonzero(mask):
+        mods = [m for m in values[i].split(";") if m and m != drop]
+        if add and add not in mods:
+            mods.append(add)
+        values[i] = ";".join(mods)
+
+
+def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
+    """Fill the correction columns of ``out`` in place."""
+    n = len(out)
+    pattern = out["pattern"].to_numpy(dtype=object)
+    action = out["action"].to_numpy(dtype=object)
+    code = out["procedure_code"].to_numpy(dtype=object)
+    units = out["units"].to_numpy(dtype=np.float64)
+    corrective = (action == "corrected_claim") & (pattern != "")
+
+    def enc_has(p: str) -> np.ndarray:
+        return encounter_any(facts.encounter, facts.n_encounters, corrective & (pattern == p))
+
+    new_code = code.copy()
+    new_units = units.copy()
+    new_mods = out["modifiers"].to_numpy(dtype=object).copy()
+    remove = np.zeros(n, dtype=bool)
+    add = np.full(n, "", dtype=object)
+    why = np.full(n, "", dtype=object)
+
+    def note(mask: np.ndarray, text: str) -> None:
+        for i in np.flatnonzero(mask):
+            why[i] = f"{why[i]}; {text}" if why[i] else text
+
+    wrong = enc_has("wrong_route")
+    m = wrong & (code == "96365")
+    new_code[m], new_units[m] = "96369", 1.0
+    note(m, "96365 -> 96369: subcutaneous SCIG by pump")
+    m = wrong & (code == "96366")
+    new_code[m] = "96370"
+    note(m, "96366 -> 96370: additional hour of SC infusion")
+
+    over = (pattern == "units_over_cap") & corrective
+    if over.any():
+        excess = np.maximum(facts.enc_96371_units - np.nan_to_num(facts.cap), 0)
+        m = over & (code == "96371")
+        new_units[m] = np.maximum(units[m] - excess[m], 0)
+        note(m, "96371 units reduced to the payer's cap")
+
+    addon = corrective & (pattern == "addon_without_primary")
+    first = addon & ~pd.Series(facts.encounter).where(addon).duplicated().to_numpy()
+    add[first] = ADD_PRIMARY
+    note(first, "add 96369, the primary code the add-on needs")
+
+    m = enc_has("missing_kx") & facts.is_scig_drug
+    _modifier_op(new_mods, m, add="KX")
+    note(m, "append KX to the SCIG drug line")
+
+    kx = enc_has("kx_on_admin_line")
+    m = kx & facts.is_sc_admin & facts.conditions["line_has_kx"]
+    _modifier_op(new_mods, m, drop="KX")
+    note(m, "remove KX from the administration line")
+    m = kx & facts.is_scig_drug
+    _modifier_op(new_mods, m, add="KX")
+    note(m, "move KX to the SCIG drug line")
+
+    both = enc_has("iv_and_sc_same_encounter") & facts.is_iv_admin
+    remove |= both
+    note(both, "drop the IV administration line: the infusion was subcutaneous")
+
+    if facts.supported is not None:
+        timed = enc_has("time_units_mismatch")
+        for target, column in (("96370", "u96370"), ("96371", "u96371")):
+            is_code = timed & member_of(out["procedure_code"], frozenset({target}))
+            want = facts.supported[column].to_numpy(dtype=np.float64)
+            # Several lines of one code on an encounter: the first carries the units.
+            first_line = is_code & ~pd.Series(facts.encounter).where(is_code).duplicated().to_numpy()
+            ok = first_line & ~np.isnan(want)
+            new_units[ok] = want[ok]
+            rest = is_code & ~first_line
+            new_units[rest] = 0
+            zero = is_code & (new_units == 0)
+            remove |= zero
+            note(ok & ~zero, f"{target} units set to what the chart's times and sites support")
+            note(zero, f"drop {target}: the chart's times and sites do not support it")
+
+    claim_needs = encounter_any(*_claim_groups(out), corrective)
+    changed = claim_needs & (
+        (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
+        | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
+        | remove | (add != "")
+    )
+    out["corrected_procedure_code"] = np.where(claim_needs, new_code, "").astype(object)
+    out["corrected_modifiers"] = np.where(claim_needs, new_mods, "").astype(object)
+    out["corrected_units"] = np.where(claim_needs, new_units, np.nan)
+    out["remove_line"] = np.where(claim_needs & remove, "yes", "").astype(object)
+    out["add_lines"] = np.where(claim_needs, add, "").astype(object)
+    out["correction"] = np.where(changed, why, "").astype(object)
+
+
+def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(out["claim_id"], use_na_sentinel=False)
+    return codes.astype(np.int64), len(uniques)
