@@ -100,9 +100,10 @@ def classify(
 
     if mode == "denials":
         reversal = (frame["claim_status"] == REVERSAL).to_numpy()
-        candidate_pool = denied_mask(frame) & ~reversal
+        denied = denied_mask(frame)
+        candidate_pool = denied & ~reversal
     else:
-        reversal = np.zeros(n, dtype=bool)
+        reversal = denied = np.zeros(n, dtype=bool)
         candidate_pool = np.ones(n, dtype=bool)
     candidates = candidate_pool & facts.scig_related
 
@@ -122,7 +123,8 @@ def classify(
     out = frame.copy()
     if mode == "denials":
         status = np.select(
-            [matched, candidates, candidate_pool | reversal],
+            # A reversal is never appealed; with denial codes it is kept as out of scope.
+            [matched, candidates, candidate_pool | (reversal & denied)],
             ["denied", "needs_review", "out_of_scope"],
             default="paid",
         )

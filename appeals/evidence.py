@@ -66,7 +66,7 @@ def describe(
     n = len(out)
     evidence = np.full(n, "", dtype=object)
     status = out["status"].to_numpy(dtype=object)
-    rows = np.flatnonzero((status != "paid") & (status != "clean"))
+    rows = np.flatnonzero(((status != "paid") & (status != "clean")) | reversal)
     if len(rows) == 0:
         return evidence
     enc = _Encounters(out, facts, rows)
@@ -89,10 +89,12 @@ def describe(
         billed = ", ".join(enc.codes.get(e, []))
         dos = _date(dates[i])
         pattern = col["pattern"][i]
-        if status[i] == "out_of_scope":
-            if reversal[i]:
-                text = "Payment reversal (claim status 22); kept for the record, nothing to appeal."
-            elif code == "J1561":
+        if reversal[i]:
+            text = "Payment reversal (claim status 22): kept for the record; nothing to appeal."
+            if status[i] == "out_of_scope":
+                text += tail
+        elif status[i] == "out_of_scope":
+            if code == "J1561":
                 text = ("J1561 (Gamunex-C) with no SC route and no 96369-96371 on the encounter "
                         "is an IV immune globulin line, outside the SCIG patterns." + tail)
             else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,11 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader (head, less) went away: stop quietly like other Unix tools.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was left half-written.", err=True)
             sys.exit(130)

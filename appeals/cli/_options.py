@@ -1,0 +1,33 @@
+"""Options several commands share, declared once."""
+
+from __future__ import annotations
+
+import click
+
+from appeals.loader import parse_column_mapping
+
+input_files = click.argument(
+    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str)
+)
+sheet = click.option("--sheet", help="Workbook sheet to read (default: the one with the denial table).")
+columns = click.option(
+    "--columns",
+    "columns",
+    multiple=True,
+    metavar="FIELD=HEADER|FILE",
+    help="Map a canonical field to your export's header when the built-in aliases miss it; "
+    "repeat, or give a file of FIELD=HEADER lines.",
+)
+denial_map = click.option(
+    "--denial-map", type=click.Path(dir_okay=False), help="Your own denial_map.csv (see `appeals init`)."
+)
+payers = click.option("--payers", type=click.Path(dir_okay=False), help="Your own payer rules CSV.")
+infusion_log = click.option(
+    "--infusion-log",
+    type=click.Path(dir_okay=False),
+    help="Infusion log (CSV/Excel: claim or member + date of service, site, start, stop).",
+)
+
+
+def mapping(values: tuple[str, ...]) -> dict[str, str] | None:
+    return parse_column_mapping(values) if values else None

@@ -1,0 +1,86 @@
+"""appeals classify: the classification of every line, as a table or CSV."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import pandas as pd
+
+from appeals.cli import _options as opt
+from appeals.cli._common import reports_errors
+from appeals.pipeline import classify_files
+
+CSV_COLUMNS = (
+    "source_file", "source_row", "claim_id", "payer_claim_number", "payer_name", "payer",
+    "service_date", "place_of_service", "procedure_code", "modifiers", "units",
+    "billed_amount", "paid_amount", "carcs", "rarcs", "status", "pattern", "action",
+    "evidence", "correction", "appeal_deadline",
+)
+TABLE_COLUMNS = ("claim_id", "service_date", "procedure_code", "modifiers", "units", "carcs",
+                 "rarcs", "status", "pattern", "action")
+
+
+def csv_frame(classified: pd.DataFrame) -> pd.DataFrame:
+    frame = classified[list(CSV_COLUMNS)].copy()
+    for name in ("service_date", "appeal_deadline"):
+        frame[name] = frame[name].dt.strftime("%Y-%m-%d").fillna("")
+    return frame
+
+
+@click.command("classify")
+@opt.input_files
+@opt.sheet
+@opt.columns
+@opt.denial_map
+@opt.payers
+@opt.infusion_log
+@click.option("--csv", "csv_path", metavar="PATH", help="Write every line as CSV ('-' for stdout).")
+@click.option("--all", "show_all", is_flag=True, help="Show paid lines in the table too.")
+@reports_errors
+def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, show_all):
+    """Classify every line of the exports and show the result.
+
+    FILES are CSV, TSV, Excel or X12 835 files, in any mix. Lists in the CSV are
+    joined with ';'.
+
+    \b
+    Examples:
+      appeals classify samples/denials_practicepro.xlsx
+      appeals classify export.csv other.xlsx --csv out.csv
+      appeals classify remit.835 --csv - | head
+      appeals classify odd.csv --columns "claim_id=Encounter Nbr"
+    """
+    classified, loaded, log_report = classify_files(
+        files, sheet=sheet, columns=opt.mapping(columns), denial_map=denial_map,
+        payers=payers, infusion_log=infusion_log,
+    )
+    if csv_path == "-":
+        csv_frame(classified).to_csv(sys.stdout, index=False)
+    elif csv_path:
+        csv_frame(classified).to_csv(csv_path, index=False)
+    else:
+        shown = classified if show_all else classified[classified["status"] != "paid"]
+        table = shown[list(TABLE_COLUMNS)].copy()
+        table["service_date"] = table["service_date"].dt.strftime("%m/%d/%Y").fillna("")
+        table["units"] = table["units"].map(lambda u: "" if pd.isna(u) else f"{u:g}")
+        click.echo(table.to_string(index=False) if len(table) else "(no denied lines)")
+    _summary(classified, loaded, err=csv_path == "-")
+
+
+def _summary(classified: pd.DataFrame, loaded, *, err: bool) -> None:
+    counts = classified["status"].value_counts()
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("denied", "needs_review", "out_of_scope", "paid")]
+    click.echo(
+        f"{loaded.rows_read} rows read: {len(classified)} lines classified ({', '.join(parts)}), "
+        f"{len(loaded.rejected)} rejected.",
+        err=err,
+    )
+    for row in loaded.rejected.head(20).itertuples():
+        where = f"{row.source_file}" + (f" sheet {row.source_sheet!r}" if row.source_sheet else "")
+        click.echo(f"  rejected {where} row {row.source_row}: {row.reason}", err=True)
+    if len(loaded.rejected) > 20:
+        click.echo(f"  ... and {len(loaded.rejected) - 20} more rejected rows", err=True)
+    for report in loaded.reports:
+        for warning in report.get("warnings", [])[:10]:
+            click.echo(f"  warning {report.get('file', '')}: {warning}", err=True)

@@ -1,0 +1,86 @@
+"""appeals run: the main job, letters + worksheets + work queue into one folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import click
+
+from appeals.cli import _options as opt
+from appeals.cli._common import reports_errors
+from appeals.pipeline import run
+
+
+class _Bar:
+    """A click progress bar opened once the number of documents is known."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def start(self, total: int) -> None:
+        if self.enabled and total:
+            self.bar = click.progressbar(length=total, label="Writing documents", file=click.get_text_stream("stderr"))
+            self.bar.__enter__()
+
+    def step(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command("run")
+@opt.input_files
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder (letters/, worksheets/, summary.xlsx).")
+@click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml: name, address, NPI, TIN, signer.")
+@click.option("--letterhead", type=click.Path(dir_okay=False), help="Your letterhead .docx (styles, header, footer, logo).")
+@click.option("--templates", type=click.Path(file_okay=False), help="Your own templates folder (see `appeals init`).")
+@opt.sheet
+@opt.columns
+@opt.denial_map
+@opt.payers
+@opt.infusion_log
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that write documents (default: all cores for big batches).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date for letters and days-left (default: today).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@reports_errors
+def command(files, out_dir, practice, letterhead, templates, sheet, columns, denial_map, payers,
+            infusion_log, force, workers, today, quiet):
+    """Classify the exports and write appeal letters, corrected-claim worksheets and
+    the work-queue workbook.
+
+    \b
+    Examples:
+      appeals run samples/denials_practicepro.xlsx -o out/
+      appeals run remit.835 export.csv -o out/ --practice practice.toml --letterhead lh.docx
+      appeals run export.xlsx -o out/ --force --infusion-log infusion_log.csv
+    """
+    bar = _Bar(enabled=not quiet)
+    try:
+        summary = run(
+            files, out_dir, sheet=sheet, columns=opt.mapping(columns), denial_map=denial_map,
+            payers=payers, templates=templates, practice=practice, letterhead=letterhead,
+            infusion_log=infusion_log, force=force,
+            today=today.date() if today else dt.date.today(),
+            workers=workers or (os.cpu_count() or 1), on_total=bar.start, progress=bar.step,
+        )
+    finally:
+        bar.close()
+    s = summary.statuses
+    click.echo(f"Lines read: {summary.lines_read}  (classified {summary.lines_read - summary.rows_rejected}, rejected {summary.rows_rejected})")
+    click.echo(
+        "Status: " + ", ".join(f"{s.get(k, 0)} {k}" for k in ("denied", "needs_review", "out_of_scope", "paid"))
+    )
+    if summary.patterns:
+        click.echo("Denied by pattern: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.patterns.items())))
+    click.echo(f"Letters written: {summary.letters}   Worksheets written: {summary.worksheets}")
+    click.echo(f"Placeholders left to fill: {summary.placeholders} (listed in the work queue)")
+    click.echo(f"Work queue: {summary.out_dir / 'summary.xlsx'}")

@@ -1,0 +1,163 @@
+"""The main job: load → classify → render, written atomically into one output folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from appeals.classifier import classify
+from appeals.denial_map import load_denial_map
+from appeals.errors import OutputError
+from appeals.loader import LoadResult, load_files
+from appeals.payers import load_payer_rules
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    lines_read: int
+    rows_rejected: int
+    statuses: dict[str, int]
+    patterns: dict[str, int]
+    letters: int
+    worksheets: int
+    placeholders: int
+    files: list[dict[str, Any]] = field(default_factory=list)
+    log: dict[str, Any] = field(default_factory=dict)
+
+
+def classify_files(
+    paths: Iterable[str | Path],
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    denial_map: str | Path | None = None,
+    payers: str | Path | None = None,
+    infusion_log: str | Path | None = None,
+) -> tuple[pd.DataFrame, LoadResult, dict[str, Any]]:
+    """Load and classify; returns (classified lines, the load result, infusion-log report)."""
+    payer_rules = load_payer_rules(payers)
+    rules = load_denial_map(denial_map)
+    loaded = load_files(paths, sheet=sheet, columns=columns, payer_rules=payer_rules)
+    log_report: dict[str, Any] = {}
+    lines = loaded.lines
+    if infusion_log is not None:
+        from appeals.infusion_log import join_infusion_log, read_infusion_log
+
+        log, log_rejected, _ = read_infusion_log(infusion_log)
+        lines, log_report = join_infusion_log(lines, log)
+        log_report["rejected"] = int(len(log_rejected))
+    classified = classify(lines, rules=rules, payer_rules=payer_rules)
+    return classified, loaded, log_report
+
+
+def documents_needed(classified: pd.DataFrame) -> int:
+    """How many DOCX files a run will write (for a truthful progress bar)."""
+    from appeals.render import plan_documents
+
+    return int(plan_documents(classified)[["letter", "worksheet"]].sum().sum())
+
+
+def run(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    denial_map: str | Path | None = None,
+    payers: str | Path | None = None,
+    templates: str | Path | None = None,
+    practice: str | Path | None = None,
+    letterhead: str | Path | None = None,
+    infusion_log: str | Path | None = None,
+    force: bool = False,
+    today: dt.date | None = None,
+    workers: int = 1,
+    on_total: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
+
+    Everything is written into a temporary sibling folder first and moved into place at
+    the end, so an interrupted run leaves any previous output untouched and no half files.
+    """
+    from appeals.practice import load_practice
+    from appeals.render import write_documents
+    from appeals.report import write_summary
+
+    out_dir = Path(out_dir)
+    today = today or dt.date.today()
+    if out_dir.exists() and not force and (not out_dir.is_dir() or any(out_dir.iterdir())):
+        raise OutputError(
+            "the output folder already exists and is not empty", file=out_dir,
+            fix="choose another folder with -o, or pass --force to replace it",
+        )
+    practice_info = load_practice(practice)
+    classified, loaded, log_report = classify_files(
+        paths, sheet=sheet, columns=columns, denial_map=denial_map, payers=payers,
+        infusion_log=infusion_log,
+    )
+    if on_total is not None:
+        on_total(documents_needed(classified))
+    parent = out_dir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    try:
+        documents = write_documents(
+            classified, staging, templates_dir=templates, practice=practice_info,
+            letterhead=letterhead, today=today, workers=workers, progress=progress,
+            payer_rules=load_payer_rules(payers),
+        )
+        totals = {
+            "lines_read": loaded.rows_read,
+            "lines_classified": len(classified),
+            "rows_rejected": len(loaded.rejected),
+        }
+        write_summary(
+            staging / "summary.xlsx", classified, loaded.rejected, documents,
+            today=today, totals=totals,
+        )
+        _replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    letters = int((documents["letter"] != "").sum()) if len(documents) else 0
+    worksheets = int((documents["worksheet"] != "").sum()) if len(documents) else 0
+    placeholders = (
+        int(documents["placeholders"].map(lambda s: len([p for p in s.split(";") if p])).sum())
+        if len(documents) else 0
+    )
+    denied = classified[classified["status"] == "denied"]
+    return RunSummary(
+        out_dir=out_dir,
+        lines_read=loaded.rows_read,
+        rows_rejected=len(loaded.rejected),
+        statuses={k: int(v) for k, v in classified["status"].value_counts().items()},
+        patterns={k: int(v) for k, v in denied["pattern"].value_counts().items()},
+        letters=letters,
+        worksheets=worksheets,
+        placeholders=placeholders,
+        files=loaded.reports,
+        log=log_report,
+    )
+
+
+def _replace(staging: Path, out_dir: Path) -> None:
+    """Move the finished folder into place; the old one goes only once the new one is ready."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
