@@ -365,9 +365,9 @@ class _Reader:
             "adj": [],
             "carcs": [],
             "rarcs": [],
-            "d472": "",
-            "d150": "",
-            "d151": "",
+            "d472": None,  # None: no such DTM; "": present but invalid
+            "d150": None,
+            "d151": None,
             "npi": "",
         }
         self.lines.append(self.line)
@@ -467,9 +467,9 @@ class _Reader:
                     "adj": [],
                     "carcs": [],
                     "rarcs": [],
-                    "d472": "",
-                    "d150": "",
-                    "d151": "",
+                    "d472": None,
+                    "d150": None,
+                    "d151": None,
                     "npi": "",
                 }
             ]
@@ -481,10 +481,11 @@ class _Reader:
         c = self.cols
         claim_carcs, claim_rarcs = claim["carcs"], claim["rarcs"]
         for i, ln in enumerate(lines):
-            if ln["d472"]:
+            # An invalid line date stays empty rather than borrowing the claim's dates.
+            if ln["d472"] is not None:
                 start, end = ln["d472"], ""
-            elif ln["d150"] or ln["d151"]:
-                start, end = ln["d150"], ln["d151"]
+            elif ln["d150"] is not None or ln["d151"] is not None:
+                start, end = ln["d150"] or "", ln["d151"] or ""
             else:
                 start, end = claim["from"], claim["to"]
             adj = ln["adj"] + claim["adj"] if i == 0 else ln["adj"]
