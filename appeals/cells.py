@@ -74,8 +74,9 @@ _BLANKISH = ("N/A", "NA", "NONE", "NULL", "-")
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``$1,234.50`` → 1234.5, ``(12.00)`` and ``12.00-`` → -12.0, ``$ -`` → 0; (amounts, bad)."""
     text = as_text(values)
-    paren = text.str.startswith("(") & text.str.endswith(")")
-    core = text.str.replace(r"[\s$()]", "", regex=True)
+    bare = text.str.replace(r"[\s$]", "", regex=True)
+    paren = bare.str.startswith("(") & bare.str.endswith(")")
+    core = bare.str.replace(r"[()]", "", regex=True)
     trailing = core.str.endswith("-") & (core.str.len() > 1)
     core = core.where(~trailing, "-" + core.str[:-1])
     dash = core.isin(["-", "$-"])

@@ -1,0 +1,342 @@
+"""Load a biller's CSV/TSV/Excel denial export into canonical service lines.
+
+``read_spreadsheet`` returns ``(lines, rejected, report)``. Every non-blank row below the
+header becomes exactly one line or one rejected row (``rows_read = lines + rejected``);
+wholly blank rows are not data and are skipped. A row is rejected when its claim id is
+blank, it has neither procedure nor revenue code, a date does not exist, an amount or the
+units cannot be read (units must be whole and not negative), a cell shows an Excel error,
+it spills past the header's last column, or it is a total / repeated header row. Values
+that only describe the chart (times, sites, route) and codes that are merely unusual never
+reject a row: they are kept or left blank and reported in ``report["warnings"]``.
+``payer`` is left "" (resolved by the payer module); nothing is classified here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from appeals import cells as C
+from appeals.errors import ConfigError
+from appeals.headers import (
+    ColumnMap,
+    known_fields,
+    map_columns,
+    normalise_header,
+    require_columns,
+)
+from appeals.schema import REJECTED_COLUMNS, conform, empty_rejected
+from appeals.sheetio import EXCEL_ERRORS, RawTable, read_raw
+
+TEXT_FIELDS = (
+    "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "ndc",
+    "check_number", "rendering_npi", "product", "justification", "chart_reference",
+)
+DATE_FIELDS = {"patient_dob": 0, "service_date": 366, "service_date_to": 366, "remit_date": 366}
+MONEY_FIELDS = ("billed_amount", "allowed_amount", "paid_amount")
+_TOTAL = r"(?i)\s*(?:grand\s+|sub\s*-?\s*)?totals?\b.*"
+_SCIENTIFIC = r"\d(?:\.\d+)?E\+\d+"
+_ERROR_VALUES = list(EXCEL_ERRORS.values()) + ["#ERROR", "#N/A N/A"]
+_EXAMPLE_ROWS = 5
+
+
+def read_spreadsheet(
+    path: str | Path, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Read one export: (canonical lines, rejected rows, report).
+
+    ``sheet`` names a workbook sheet (default: the one whose header row scores best);
+    ``columns`` maps FIELD → HEADER by hand and wins over the aliases. Raises
+    ``InputFileError`` for an unreadable file, ``ConfigError`` for a bad ``columns``.
+    """
+    overrides = {str(k).strip(): str(v) for k, v in (columns or {}).items()}
+    unknown = [f for f in overrides if f not in known_fields()]
+    if unknown:
+        map_columns([], {unknown[0]: overrides[unknown[0]]})  # raises ConfigError with choices
+    raw = read_raw(path, sheet=sheet, extra_headers=tuple(overrides.values()))
+    try:
+        colmap = map_columns(raw.headers, overrides)
+    except ConfigError as exc:
+        exc.file, exc.sheet = str(path), raw.sheet or None
+        raise
+    require_columns(
+        colmap, raw.headers, file=path, sheet=raw.sheet or None, header_row=raw.header_row
+    )
+    return _Build(raw, colmap, str(path)).run()
+
+
+class _Build:
+    """Turns a RawTable's text cells into lines and rejected rows, column by column."""
+
+    def __init__(self, raw: RawTable, colmap: ColumnMap, source: str) -> None:
+        extra = raw.extra if raw.extra is not None else pd.Series("", index=raw.cells.index)
+        keep = ((raw.cells != "").any(axis=1) | (extra != "")).to_numpy()
+        self.raw = raw
+        self.cells = raw.cells.loc[keep].reset_index(drop=True)
+        self.extra = extra.loc[keep].reset_index(drop=True)
+        self.rows = raw.rows[keep]
+        self.colmap = colmap
+        self.source = source
+        self.n = len(self.cells)
+        self.out: dict[str, Any] = {}
+        self.warnings: list[str] = list(raw.warnings) + list(colmap.warnings)
+        self.reason = np.full(self.n, "", dtype=object)
+        self.column = np.full(self.n, "", dtype=object)
+        self.value = np.full(self.n, "", dtype=object)
+        self.unrecognised: dict[str, int] = {}
+
+    # -- helpers --
+
+    def header(self, fld: str) -> str:
+        return self.raw.headers[self.colmap.fields[fld]]
+
+    def text(self, fld: str) -> pd.Series | None:
+        if fld not in self.colmap.fields:
+            return None
+        return C.as_text(self.cells[self.colmap.fields[fld]])
+
+    def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        header = self.header(fld_or_header) if fld_or_header in self.colmap.fields else fld_or_header
+        values = np.asarray(values, dtype=object)
+        first = mask & (self.reason == "")
+        more = mask & ~first
+        self.column[first] = header
+        self.value[first] = values[first]
+        self.reason[first] = reason
+        self.reason[more] = self.reason[more] + "; " + reason
+
+    def warn(self, mask: Any, fld: str, values: pd.Series, what: str, show: bool = True) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        count = int(mask.sum())
+        if not count:
+            return
+        rows = ", ".join(str(r) for r in self.rows[mask][:_EXAMPLE_ROWS])
+        more = ", ..." if count > _EXAMPLE_ROWS else ""
+        example = f" (e.g. {values[mask].iloc[0]!r})" if show else ""
+        self.warnings.append(
+            f"column {self.header(fld)!r}: {count} row(s) {what}{example}; rows {rows}{more}"
+        )
+
+    # -- steps --
+
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+        total = self._structure()
+        self._text_fields()
+        self._codes()
+        self._numbers()
+        self._dates()
+        self._words()
+        self._required()
+        # a total row is rejected for being a total, whatever else is wrong with it
+        self.reason[total] = _TOTAL_REASON
+        self.column[total] = ""
+        self.value[total] = self._first[total].to_numpy(dtype=object)
+        rejected_mask = self.reason != ""
+        lines = self._lines(~rejected_mask)
+        rejected = self._rejected(rejected_mask)
+        report = self._report(len(lines), len(rejected))
+        return lines, rejected, report
+
+    def _structure(self) -> np.ndarray:
+        first = pd.Series("", index=self.cells.index, dtype="str")
+        for col in self.cells.columns:
+            first = first.where(first != "", self.cells[col].str.strip())
+        total = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
+        self._first = first
+        claim = self.text("claim_id")
+        if claim is not None:
+            again = claim.map(normalise_header) == normalise_header(self.header("claim_id"))
+            self.reject(again.to_numpy() & ~total, "claim_id", claim,
+                        "a repeated header row, not a service line; nothing to fix")
+        spill = (self.extra != "").to_numpy()
+        name = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}.get(
+            self.raw.delimiter, "delimiter")
+        self.reject(spill & ~total, "(beyond the last column)", self.extra,
+                    f"the row has more cells than the header; a value probably holds an "
+                    f"unquoted {name} (e.g. $1,234.50): quote that value or export again")
+        for fld, index in self.colmap.fields.items():
+            values = self.cells[index]
+            errors = values.isin(_ERROR_VALUES).to_numpy()
+            self.reject(errors & ~total, fld, values,
+                        "the cell shows an Excel error; fix the formula or type the value")
+        return total
+
+    def _text_fields(self) -> None:
+        for fld in TEXT_FIELDS:
+            values = self.text(fld)
+            if values is None:
+                continue
+            if fld in ("claim_id", "payer_claim_number", "member_id"):
+                self.warn(values.str.fullmatch(_SCIENTIFIC, case=False).to_numpy(), fld, values,
+                          "look like Excel scientific notation, which has lost digits; "
+                          "export again with the column formatted as text", show=False)
+            self.out[fld] = values
+
+    def _codes(self) -> None:
+        procedure = self.text("procedure_code")
+        mod_lists = []
+        if procedure is not None:
+            code, in_cell = C.parse_procedure(procedure)
+            self.out["procedure_code"] = code
+            mod_lists.append(in_cell)
+        for fld in self.colmap.slots("modifiers"):
+            mods, odd = C.parse_modifiers(self.text(fld))
+            self.warn(odd, fld, mods, "hold a modifier that is not 2 characters "
+                      "(modifiers must be separated: 'JB KX' or 'JB,KX'); kept as typed")
+            mod_lists.append(mods)
+        if mod_lists:
+            self.out["modifiers"] = C.join_lists(*mod_lists)
+        if "revenue_code" in self.colmap.fields:
+            rev, bad = C.parse_revenue(self.text("revenue_code"))
+            self.warn(bad, "revenue_code", rev, "are not 4-digit revenue codes; kept as typed")
+            self.out["revenue_code"] = rev
+        if "place_of_service" in self.colmap.fields:
+            pos, bad = C.parse_pos(self.text("place_of_service"))
+            self.warn(bad, "place_of_service", pos,
+                      "are not 2-digit place-of-service codes; kept as typed")
+            self.out["place_of_service"] = pos
+        parts = [self._code_slot(fld) for fld in self.colmap.slots("carcs")]
+        parts += [C.parse_codes(self.text(fld)) for fld in self.colmap.slots("rarcs")]
+        if parts:
+            for name in ("carcs", "rarcs", "adjustments"):
+                self.out[name] = C.join_lists(*(p[name] for p in parts))
+            unknown = C.join_lists(*(p["unrecognised"] for p in parts))
+            counts = unknown[unknown != ""].str.split(";").explode().value_counts()
+            self.unrecognised = {str(k): int(v) for k, v in counts.items()}
+            if self.unrecognised:
+                shown = ", ".join(f"{k} ({v})" for k, v in list(self.unrecognised.items())[:10])
+                self.warnings.append(
+                    f"codes that are neither CARC nor RARC were left out: {shown}"
+                )
+
+    def _code_slot(self, fld: str) -> pd.DataFrame:
+        slot = fld[len("carcs"):]  # "" or "_N"
+        group = amount = None
+        group_fld = "group_code" + slot if "group_code" + slot in self.colmap.fields else "group_code"
+        if group_fld in self.colmap.fields:
+            group, bad = C.parse_group(self.text(group_fld))
+            self.warn(bad, group_fld, self.text(group_fld),
+                      "are not group codes (CO, PR, OA, PI, CR); adjustments left without group")
+        amount_fld = "adjustment_amount" + slot
+        if amount_fld in self.colmap.fields:
+            amount, bad = C.parse_money(self.text(amount_fld))
+            self.reject(bad, amount_fld, self.text(amount_fld), _MONEY_REASON)
+        return C.parse_codes(self.text(fld), group, amount)
+
+    def _numbers(self) -> None:
+        for fld in MONEY_FIELDS:
+            values = self.text(fld)
+            if values is not None:
+                self.out[fld], bad = C.parse_money(values)
+                self.reject(bad, fld, values, _MONEY_REASON)
+        units = self.text("units")
+        if units is not None:
+            self.out["units"], bad = C.parse_count(units)
+            self.reject(bad, "units", units, "units must be a whole number, 0 or more "
+                        "(e.g. 3); fix the units in the export")
+        sites = self.text("sites")
+        if sites is not None:
+            self.out["sites"], bad = C.parse_count(sites)
+            self.warn(bad, "sites", sites, "are not a whole number of sites; left blank")
+
+    def _dates(self) -> None:
+        for fld, future_days in DATE_FIELDS.items():
+            values = self.text(fld)
+            if values is None:
+                continue
+            self.out[fld], bad = C.parse_dates(values, future_days=future_days)
+            self.reject(bad, fld, values, "not a valid date (the day does not exist or the "
+                        "text is not a date); write it as MM/DD/YYYY")
+
+    def _words(self) -> None:
+        status = self.text("claim_status")
+        if status is not None:
+            self.out["claim_status"], bad = C.parse_claim_status(status)
+            self.warn(bad, "claim_status", status, "have a status that is not an 835 code or "
+                      "a known word (Denied, Paid, Reversal…); left blank")
+        route = self.text("route")
+        if route is not None:
+            self.out["route"], bad = C.parse_route(route)
+            self.warn(bad, "route", route, "have a route that is not SC or IV; left blank")
+        for fld in ("infusion_start", "infusion_stop"):
+            times = self.text(fld)
+            if times is not None:
+                self.out[fld], bad = C.parse_times(times)
+                self.warn(bad, fld, times, "are not a time of day (e.g. 09:05 or 9:05 AM); "
+                          "left blank")
+
+    def _required(self) -> None:
+        claim = self.out["claim_id"]
+        self.reject(claim == "", "claim_id", claim, "the claim id is blank; fill in the claim "
+                    "number (or delete the row if it is not a service line)")
+        code = self.out.get("procedure_code", pd.Series("", index=self.cells.index))
+        rev = self.out.get("revenue_code", pd.Series("", index=self.cells.index))
+        fld = "procedure_code" if "procedure_code" in self.colmap.fields else "revenue_code"
+        self.reject((code == "") & (rev == ""), fld, code, "no procedure code (and no revenue "
+                    "code); fill in the CPT/HCPCS code")
+
+    # -- outputs --
+
+    def _lines(self, keep: np.ndarray) -> pd.DataFrame:
+        frame = pd.DataFrame(self.out, index=self.cells.index)
+        frame["source_file"] = self.source
+        frame["source_sheet"] = self.raw.sheet
+        frame["source_row"] = self.rows
+        lines = conform(frame.loc[keep]).reset_index(drop=True)
+        return lines
+
+    def _rejected(self, mask: np.ndarray) -> pd.DataFrame:
+        if not mask.any():
+            return empty_rejected()
+        values = pd.Series(self.value[mask]).map(lambda v: _short(str(v)))
+        frame = pd.DataFrame(
+            {
+                "source_file": self.source,
+                "source_sheet": self.raw.sheet,
+                "source_row": pd.array(self.rows[mask], dtype="Int64"),
+                "column": self.column[mask],
+                "value": values.to_numpy(dtype=object),
+                "reason": self.reason[mask],
+            }
+        )
+        return frame[list(REJECTED_COLUMNS)]
+
+    def _report(self, lines: int, rejected: int) -> dict[str, Any]:
+        headers = self.raw.headers
+        used = set(self.colmap.fields.values())
+        if "service_date" not in self.colmap.fields:
+            self.warnings.append("no date-of-service column: lines are grouped by claim only")
+        return {
+            "file": self.source,
+            "format": self.raw.format,
+            "encoding": self.raw.encoding,
+            "delimiter": self.raw.delimiter,
+            "sheet": self.raw.sheet,
+            "header_row": self.raw.header_row,
+            "mapping": self.colmap.headers(headers),
+            "rows_read": self.n,
+            "lines": lines,
+            "rejected": rejected,
+            "unmapped_headers": [h for i, h in enumerate(headers) if i not in used and h],
+            "unrecognised_codes": self.unrecognised,
+            "warnings": self.warnings,
+        }
+
+
+_TOTAL_REASON = ("a total row, not a service line; nothing to fix (listed so every row is "
+                 "accounted for)")
+_MONEY_REASON = ("not an amount; write it like 1234.50 or $1,234.50, negatives as -12.00 "
+                 "or (12.00)")
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
