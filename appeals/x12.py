@@ -106,6 +106,7 @@ class _Reader:
         self.rejected: list[tuple[int, str, str, str]] = []
         self.interchanges = 0
         self.transactions = 0
+        self.other_sets: list[str] = []  # transaction set codes other than 835, as found
         self.claims = 0
         self.service_lines = 0
         self._date_cache: dict[str, bool] = {}
@@ -261,6 +262,8 @@ class _Reader:
         code = _el(seg, 1)
         if code != "835":
             self.skip_tx = True
+            if code not in self.other_sets:
+                self.other_sets.append(code)
             self.warn(f"segment {segno}: transaction set {code!r} is not an 835; skipped")
         else:
             self.transactions += 1
@@ -592,12 +595,19 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, An
             fix="supply the 835/ERA file as the payer or clearinghouse sent it "
             "(it starts with ISA*), or load a spreadsheet export instead",
         )
+    if reader.transactions == 0 and reader.other_sets:
+        found = ", ".join(reader.other_sets)
+        raise InputFileError(
+            f"X12 file without an 835 remittance transaction (ST*835); it holds {found}",
+            file=name,
+            fix="this is another X12 transaction (837 is a claim, 999/277 are acknowledgements); "
+            "supply the 835/ERA remittance file",
+        )
     if reader.transactions == 0:
         raise InputFileError(
-            "X12 file without an 835 remittance transaction (ST*835)",
+            "X12 file without any transaction (no ST*835 segment): it may be cut off",
             file=name,
-            fix="this looks like another X12 transaction (e.g. an 837 claim or a 999); "
-            "supply the 835/ERA remittance file",
+            fix="download the complete 835/ERA file again from the payer or clearinghouse",
         )
     if reader.claims == 0 and not reader.rejected:
         reader.warn("no claims (CLP) found in the remittance")

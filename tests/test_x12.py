@@ -672,8 +672,27 @@ def test_truncated_file_keeps_what_was_read(tmp_path: Path) -> None:
 
 
 def test_truncated_isa(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError):
+    with pytest.raises(InputFileError, match="without any transaction.*cut off"):
         read_text(tmp_path, ISA[:40])
+    with pytest.raises(InputFileError, match="without any transaction"):
+        read_text(tmp_path, render(BASE[:2]))
+
+
+def test_claims_outside_st_are_read(tmp_path: Path) -> None:
+    segs = [ISA, "GS*HP*S*R*20250701*1200*1*X*005010X221A1", *body(CLAIM_A), "GE*1*1"]
+    lines, _, report = read_text(tmp_path, render(segs))
+    check_claim_a(lines, first_row=13)
+    assert report["transactions"] == 1
+    assert report["warnings"][0] == (
+        "segment 9: claim data outside an ST*835 transaction; read anyway"
+    )
+
+
+def test_warnings_are_capped(tmp_path: Path) -> None:
+    segs = body(CLAIM_A) + ["ZZZ*1"] * 500
+    _, _, report = read_text(tmp_path, render(envelope(segs, se_count=len(segs) + 2)))
+    assert len(report["warnings"]) == 201
+    assert report["warnings"][-1] == "... and 300 more warnings"
 
 
 def test_garbage_raises_clear_error(tmp_path: Path) -> None:
@@ -697,7 +716,7 @@ def test_binary_garbage_and_empty(tmp_path: Path) -> None:
 
 def test_other_transaction_set_raises(tmp_path: Path) -> None:
     segs = [s.replace("ST*835", "ST*837") for s in envelope(["BHT*0019*00*1*20250701"])]
-    with pytest.raises(InputFileError, match=r"ST\*835"):
+    with pytest.raises(InputFileError, match=r"ST\*835\); it holds 837"):
         read_text(tmp_path, render(segs))
 
 
