@@ -45,7 +45,7 @@ from typing import Any
 import pandas as pd
 
 from appeals.errors import InputFileError
-from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, conform, join_list
+from appeals.schema import LINE_COLUMNS, LIST_SEP, REJECTED_COLUMNS, conform
 from appeals.x12_segments import decode, looks_like_x12, split_segments
 
 __all__ = ["read_835", "looks_like_x12"]
@@ -93,6 +93,14 @@ _BUILT = (
 
 def _el(seg: list[str], i: int) -> str:
     return seg[i].strip() if len(seg) > i else ""
+
+
+def _padded(seg: list[str], n: int) -> list[str]:
+    """Stripped elements, padded with "" so indexes up to ``n - 1`` exist (one call, not n)."""
+    out = [x.strip() for x in seg]
+    if len(out) < n:
+        out.extend([""] * (n - len(out)))
+    return out
 
 
 class _Reader:
@@ -166,15 +174,16 @@ class _Reader:
         self.orphan = False  # inside an SVC that has no claim
 
     def _new_claim(self, seg: list[str], segno: int) -> dict[str, Any]:
+        el = _padded(seg, 9)
         return {
             "segno": segno,
-            "id": _el(seg, 1),
-            "status": _el(seg, 2),
-            "billed": self.num(_el(seg, 3), segno, "CLP03"),
-            "paid": self.num(_el(seg, 4), segno, "CLP04"),
-            "filing": _el(seg, 6),
-            "icn": _el(seg, 7),
-            "facility": _el(seg, 8),
+            "id": el[1],
+            "status": el[2],
+            "billed": self.num(el[3], segno, "CLP03"),
+            "paid": self.num(el[4], segno, "CLP04"),
+            "filing": el[6],
+            "icn": el[7],
+            "facility": el[8],
             "patient": "",
             "member_qc": "",
             "member_il": "",
@@ -213,8 +222,10 @@ class _Reader:
                     if self.line is not None and _el(seg, 1) == "B6":
                         self.line["allowed"] = self.num(_el(seg, 2), segno, "AMT*B6 amount")
                 elif tag == "LQ":
-                    if self.line is not None and _el(seg, 1) == "HE" and _el(seg, 2):
-                        self.line["rarcs"].append(_el(seg, 2))
+                    if self.line is not None and _el(seg, 1) == "HE":
+                        code, rarcs = _el(seg, 2), self.line["rarcs"]
+                        if code and code not in rarcs:
+                            rarcs.append(code)
                 elif tag == "CLP":
                     self._clp(seg, segno)
                 elif tag == "NM1":
@@ -327,7 +338,8 @@ class _Reader:
             return
         self.orphan = False
         self.service_lines += 1
-        composite = _el(seg, 1)
+        el = _padded(seg, 8)
+        composite = el[1]
         sep = component
         if sep not in composite:
             # Some payers declare one component separator in ISA16 and use another here.
@@ -352,8 +364,8 @@ class _Reader:
         elif qualifier == "N4":
             proc, ndc = "", code
         else:
-            rev = _el(seg, 4)
-        units_raw = _el(seg, 7) or _el(seg, 5)
+            rev = el[4]
+        units_raw = el[7] or el[5]
         units = self.num(units_raw, segno, "SVC units") if units_raw else 1.0
         self.line = {
             "segno": segno,
@@ -361,8 +373,8 @@ class _Reader:
             "mods": mods,
             "rev": rev,
             "ndc": ndc,
-            "billed": self.num(_el(seg, 2), segno, "SVC02 charge"),
-            "paid": self.num(_el(seg, 3), segno, "SVC03 payment"),
+            "billed": self.num(el[2], segno, "SVC02 charge"),
+            "paid": self.num(el[3], segno, "SVC03 payment"),
             "units": units,
             "allowed": _NAN,
             "adj": [],
@@ -376,8 +388,8 @@ class _Reader:
         self.lines.append(self.line)
 
     def _dtm(self, seg: list[str], segno: int) -> None:
-        qual = _el(seg, 1)
-        raw = _el(seg, 2)
+        qual = seg[1].strip() if len(seg) > 1 else ""
+        raw = seg[2].strip() if len(seg) > 2 else ""
         if not raw and _el(seg, 5) == "RD8":
             raw = _el(seg, 6).split("-")[0]
         line = self.line
@@ -425,15 +437,16 @@ class _Reader:
         claim = self.claim
         if claim is None or self.line is not None:
             return
-        entity = _el(seg, 1)
+        el = _padded(seg, 10)
+        entity = el[1]
         if entity == "QC":
-            last, first = _el(seg, 3), _el(seg, 4)
+            last, first = el[3], el[4]
             claim["patient"] = f"{last}, {first}" if last and first else last or first
-            claim["member_qc"] = _el(seg, 9)
+            claim["member_qc"] = el[9]
         elif entity == "IL":
-            claim["member_il"] = _el(seg, 9)
-        elif entity == "82" and _el(seg, 8) == "XX":
-            claim["npi"] = _el(seg, 9)
+            claim["member_il"] = el[9]
+        elif entity == "82" and el[8] == "XX":
+            claim["npi"] = el[9]
 
     def _remarks(self, seg: list[str], positions: tuple[int, ...]) -> None:
         if self.claim is None:
@@ -505,16 +518,16 @@ class _Reader:
             c["service_date_to"].append(end)
             c["place_of_service"].append(pos)
             c["procedure_code"].append(ln["proc"])
-            c["modifiers"].append(join_list(ln["mods"]))
+            c["modifiers"].append(LIST_SEP.join(ln["mods"]))
             c["revenue_code"].append(ln["rev"])
             c["ndc"].append(ln["ndc"])
             c["units"].append(ln["units"])
             c["billed_amount"].append(ln["billed"])
             c["allowed_amount"].append(ln["allowed"])
             c["paid_amount"].append(ln["paid"])
-            c["adjustments"].append(join_list(adj))
-            c["carcs"].append(join_list(carcs))
-            c["rarcs"].append(join_list(rarcs))
+            c["adjustments"].append(LIST_SEP.join(adj))
+            c["carcs"].append(LIST_SEP.join(carcs))
+            c["rarcs"].append(LIST_SEP.join(rarcs))
             c["remit_date"].append(remit)
             c["check_number"].append(self.check_number)
             c["rendering_npi"].append(ln["npi"] or claim["npi"])
