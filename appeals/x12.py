@@ -137,7 +137,9 @@ class _Reader:
             self.warn(f"segment {segno}: {what} {raw!r} is not a number; left empty")
             return _NAN
 
-    def day(self, raw: str, segno: int, what: str, show: bool = False) -> str:
+    def day(
+        self, raw: str, segno: int, what: str, show: bool = False, then: str = "left empty"
+    ) -> str:
         """``raw`` when it is a valid CCYYMMDD date, else "" with a warning."""
         if not raw:
             return ""
@@ -154,7 +156,7 @@ class _Reader:
             return raw
         # Service dates are patient data: name the segment, not the value.
         shown = f" {raw!r}" if show else ""
-        self.warn(f"segment {segno}: {what}{shown} is not a valid date; left empty")
+        self.warn(f"segment {segno}: {what}{shown} is not a valid date; {then}")
         return ""
 
     # -- state ------------------------------------------------------------------------
@@ -243,7 +245,9 @@ class _Reader:
                         self.payer_name = _el(seg, 2)
                 elif tag == "BPR":
                     raw = _el(seg, 16)
-                    self.bpr_date = self.day(raw, segno, "BPR16 payment date", show=True)
+                    self.bpr_date = self.day(
+                        raw, segno, "BPR16 payment date", True, "DTM*405 used when present"
+                    )
                 elif tag == "TRN":
                     self.check_number = _el(seg, 2)
                 elif tag == "ST":
