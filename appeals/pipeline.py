@@ -63,9 +63,9 @@ def classify_files(
 
 def documents_needed(classified: pd.DataFrame) -> int:
     """How many DOCX files a run will write (for a truthful progress bar)."""
-    from appeals.render import plan_documents
+    from appeals.render import count_documents
 
-    return int(plan_documents(classified)[["letter", "worksheet"]].sum().sum())
+    return count_documents(classified)
 
 
 def run(
