@@ -289,9 +289,9 @@ def join_lists(*columns: pd.Series) -> pd.Series:
     """Join ``;``-lists column by column, dropping empties and repeats, keeping order."""
     if not columns:
         raise ValueError("join_lists needs at least one column")
-    joined = columns[0].astype("str")
+    joined = columns[0].fillna("").astype("str")
     for col in columns[1:]:
-        joined = joined + ";" + col.astype("str")
+        joined = joined + ";" + col.fillna("").astype("str")
     if len(columns) == 1:
         return joined.astype(object)
     return pd.Series(
@@ -383,9 +383,9 @@ def parse_codes(
     if group is None and amount is None:
         parts = _by_unique(text, split_codes)
     else:
-        grp = group.astype("str") if group is not None else pd.Series("", index=text.index)
+        grp = group.fillna("").astype("str") if group is not None else pd.Series("", index=text.index)
         amt = amount if amount is not None else pd.Series(np.nan, index=text.index)
-        key = text + "\x1f" + grp + "\x1f" + amt.astype("float64").astype("str")
+        key = text + "\x1f" + grp + "\x1f" + amt.astype("float64").astype("str").fillna("nan")
 
         def one(k: str) -> tuple[str, str, str, str]:
             cell, g, a = k.split("\x1f") if k else ("", "", "nan")

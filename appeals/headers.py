@@ -288,17 +288,20 @@ def missing_required(colmap: ColumnMap) -> list[str]:
     return missing
 
 
-def closest_headers(fld: str, headers: Sequence[str], n: int = 2) -> list[str]:
-    """Headers in the file that look most like an alias of ``fld`` (difflib)."""
+def closest_headers(
+    fld: str, headers: Sequence[str], n: int = 2, used: Iterable[int] = ()
+) -> list[str]:
+    """Headers in the file (not at positions ``used``) most like an alias of ``fld``."""
     fields = DENIAL_SIGNALS if fld == "denial" else (fld,)
     aliases = [a for f in fields for a in aliases_for(f)]
+    skip = set(used)
     scored = []
-    for header in headers:
+    for index, header in enumerate(headers):
         norm = normalise_header(header)
-        if not norm:
+        if not norm or index in skip or match_header(header) is not None:
             continue
         ratio = max(difflib.SequenceMatcher(None, norm, a).ratio() for a in aliases)
-        if ratio >= 0.5:
+        if ratio >= 0.6:
             scored.append((-ratio, str(header)))
     return [h for _, h in sorted(scored)[:n]]
 
@@ -313,7 +316,7 @@ def require_columns(
         return
     parts = []
     for fld in missing:
-        close = closest_headers(fld, headers)
+        close = closest_headers(fld, headers, used=colmap.fields.values())
         near = f" (closest: {', '.join(repr(c) for c in close)})" if close else ""
         parts.append(FIELD_LABELS[fld] + near)
     found = [str(h) for h in headers if str(h).strip()]
