@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import docx
 import pandas as pd
+import pytest
 from docx.enum.text import WD_COLOR_INDEX
 
+from appeals.errors import RenderError
+from appeals.practice import Practice
+from appeals.render import count_documents, file_stems, safe_stem, write_documents
+from appeals.resources import templates_dir
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
 
 BASE = {
@@ -118,18 +126,6 @@ def runs(path: Path):
 def highlighted(path: Path) -> list[str]:
     return [r.text for r in runs(path) if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
 
-
-# ---------------------------------------------------------------------------------------
-import datetime as dt  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-
-import pytest  # noqa: E402
-
-from appeals.errors import RenderError  # noqa: E402
-from appeals.practice import Practice  # noqa: E402
-from appeals.render import count_documents, file_stems, safe_stem, write_documents  # noqa: E402
-from appeals.resources import templates_dir  # noqa: E402
 
 TODAY = dt.date(2025, 3, 10)
 PATTERNS = {
