@@ -28,6 +28,7 @@ ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 # A workbook's parts are refused by their declared size before anything is inflated.
 MAX_UNZIPPED_BYTES = 4 * 1024**3
 MAX_RATIO = 250
+MIN_BOMB_BYTES = 64 * 1024**2  # small parts may compress well; only big ones are suspect
 SNIFF_CHARS = 256 * 1024
 EXCEL_ERRORS = {
     "NA": "#N/A", "Ref": "#REF!", "Div0": "#DIV/0!", "Value": "#VALUE!", "Name": "#NAME?",
@@ -110,7 +111,7 @@ def _zip_kind(path: Path) -> str:
     total = sum(i.file_size for i in infos)
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
-        if total > MAX_UNZIPPED_BYTES or (ratio > MAX_RATIO and info.file_size > 64 * 1024**2):
+        if total > MAX_UNZIPPED_BYTES or (ratio > MAX_RATIO and info.file_size > MIN_BOMB_BYTES):
             raise InputFileError(
                 f"the workbook declares {total // 1024**2} MB of content "
                 f"(part {info.filename!r} inflates {ratio:.0f}x); refused as unsafe",

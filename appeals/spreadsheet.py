@@ -75,7 +75,10 @@ class _Build:
 
     def __init__(self, raw: RawTable, colmap: ColumnMap, source: str) -> None:
         extra = raw.extra if raw.extra is not None else pd.Series("", index=raw.cells.index)
-        keep = ((raw.cells != "").any(axis=1) | (extra != "")).to_numpy()
+        filled = pd.Series(False, index=raw.cells.index)
+        for col in raw.cells.columns:  # whitespace-only cells are blank too
+            filled |= raw.cells[col].str.strip() != ""
+        keep = (filled | (extra != "")).to_numpy()
         self.raw = raw
         self.cells = raw.cells.loc[keep].reset_index(drop=True)
         self.extra = extra.loc[keep].reset_index(drop=True)
