@@ -149,14 +149,23 @@ def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.Da
         if name in TEXT_FIELDS or name in LIST_FIELDS or name in _CLASSIFIED_TEXT:
             if col is None:
                 out[name] = pd.Series([""] * n, index=frame.index, dtype=object)
+            elif col.dtype == object and pd.api.types.infer_dtype(col, skipna=False) == "string":
+                out[name] = col  # already canonical: skip a costly copy at a million rows
             else:
                 out[name] = col.fillna("").astype(str).astype(object)
         elif name in NUMBER_FIELDS or name == "corrected_units":
-            out[name] = (
-                pd.Series(float("nan"), index=frame.index, dtype="float64")
-                if col is None
-                else pd.to_numeric(col, errors="coerce").astype("float64")
-            )
+            if col is not None and col.dtype == "float64":
+                out[name] = col
+            else:
+                out[name] = (
+                    pd.Series(float("nan"), index=frame.index, dtype="float64")
+                    if col is None
+                    else pd.to_numeric(col, errors="coerce").astype("float64")
+                )
+        elif (name in DATE_FIELDS or name == "appeal_deadline") and col is not None and (
+            col.dtype == "datetime64[ns]"
+        ):
+            out[name] = col
         elif name in DATE_FIELDS or name == "appeal_deadline":
             out[name] = (
                 pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
