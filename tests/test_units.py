@@ -279,27 +279,10 @@ def test_vectorised_handles_empty_and_nan() -> None:
 
 
 @pytest.fixture
-def units_command(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """The ``units`` command, importable before it is registered in ``appeals.cli``."""
-    import importlib
-    import pathlib
-    import sys
-    import types
+def units_command():  # type: ignore[no-untyped-def]
+    from appeals.cli.units import command
 
-    try:
-        importlib.import_module("appeals.cli")
-    except ModuleNotFoundError:
-        # Another command module listed in appeals.cli is not there yet: load ours alone.
-        import appeals
-
-        for name in [m for m in sys.modules if m.startswith("appeals.cli")]:
-            monkeypatch.delitem(sys.modules, name)
-        package = types.ModuleType("appeals.cli")
-        package.__path__ = [str(pathlib.Path(appeals.__file__).parent / "cli")]
-        monkeypatch.setitem(sys.modules, "appeals.cli", package)
-        for name in ("appeals.cli._common", "appeals.cli.units"):
-            monkeypatch.delitem(sys.modules, name, raising=False)
-    return importlib.import_module("appeals.cli.units").command
+    return command
 
 
 def _invoke(command, *args: str):  # type: ignore[no-untyped-def]

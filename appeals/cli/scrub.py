@@ -1,0 +1,70 @@
+"""``appeals scrub``: check outgoing charges before they are sent."""
+
+from __future__ import annotations
+
+import click
+
+from appeals.cli import _options as opt
+from appeals.cli._common import reports_errors
+from appeals.denial_map import load_denial_map
+from appeals.errors import OutputError
+from appeals.payers import load_payer_rules
+from appeals.scrub import WORKBOOK, scrub_files, write_scrub
+
+
+@click.command("scrub")
+@opt.input_files
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Output folder (scrub.xlsx, worksheets/).")  # fmt: skip
+@opt.infusion_log
+@opt.sheet
+@opt.columns
+@opt.denial_map
+@opt.payers
+@click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml for worksheets.")
+@click.option("--force", is_flag=True, help="Replace scrub.xlsx and worksheets/ in the folder.")
+@reports_errors
+def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, practice, force):
+    """Flag every claim in the charge exports that would meet a documented SCIG denial.
+
+    FILES are charge or claim exports (CSV, TSV or Excel; no CARC/RARC needed). The same
+    rules and payer data as `appeals classify` decide; each flagged claim gets the corrected
+    lines and the reason in scrub.xlsx and a corrected-claim worksheet.
+
+    \b
+    Examples:
+      appeals scrub samples/charges.csv -o scrub/ --infusion-log samples/infusion_log.csv
+      appeals scrub tomorrow.xlsx -o scrub/ --force
+    """
+    from pathlib import Path
+
+    out = Path(out_dir)
+    existing = [out / WORKBOOK, out / "worksheets"]
+    if not force and any(p.exists() for p in existing):
+        raise OutputError(
+            "the folder already holds a scrub", file=out,
+            fix="choose another folder with -o, or pass --force to replace it",
+        )  # fmt: skip
+    if force:
+        import shutil
+
+        shutil.rmtree(out / "worksheets", ignore_errors=True)
+        (out / WORKBOOK).unlink(missing_ok=True)
+    payer_rules = load_payer_rules(payers)
+    result = scrub_files(
+        files, infusion_log=infusion_log, sheet=sheet, columns=opt.mapping(columns),
+        rules=load_denial_map(denial_map), payer_rules=payer_rules,
+    )  # fmt: skip
+    documents = write_scrub(result, out, practice=practice, payer_rules=payer_rules)
+    lines = result.summary()
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line)
+    for claim in result.flagged_claims:
+        rows = result.flagged[result.flagged["claim_id"] == claim]
+        patterns = ", ".join(dict.fromkeys(rows["pattern"]))
+        click.echo(f"  fix {claim}: {patterns}")
+    for row in result.rejected.head(20).itertuples():
+        click.echo(f"  rejected {row.source_file} row {row.source_row}: {row.reason}", err=True)
+    written = int((documents["worksheet"] != "").sum()) if len(documents) else 0
+    click.echo(f"Wrote {out / WORKBOOK} and {written} worksheet(s) in {out / 'worksheets'}.")
