@@ -18,6 +18,7 @@ from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
 from appeals.loader import LoadResult, load_files
 from appeals.payers import load_payer_rules
+from appeals.schema import REJECTED_COLUMNS
 
 Progress = Callable[[int], None]
 
@@ -54,9 +55,9 @@ def classify_files(
     if infusion_log is not None:
         from appeals.infusion_log import join_infusion_log, read_infusion_log
 
-        log, log_rejected, _ = read_infusion_log(infusion_log)
-        lines, log_report = join_infusion_log(lines, log)
-        log_report["rejected"] = int(len(log_rejected))
+        log = read_infusion_log(infusion_log)
+        lines, join = join_infusion_log(lines, log)
+        log_report = {"summary": join.summary(), "rejected": log.rejected, "join": join}
     classified = classify(lines, rules=rules, payer_rules=payer_rules)
     return classified, loaded, log_report
 
@@ -123,8 +124,15 @@ def run(
             "lines_classified": len(classified),
             "rows_rejected": len(loaded.rejected),
         }
+        rejected = loaded.rejected
+        if log_report.get("rejected") is not None and len(log_report["rejected"]):
+            # Infusion-log rows are not export lines: listed with the rejected rows, but kept
+            # out of the lines-read count.
+            rejected = pd.concat(
+                [rejected, log_report["rejected"][list(REJECTED_COLUMNS)]], ignore_index=True
+            )
         write_summary(
-            staging / "summary.xlsx", classified, loaded.rejected, documents,
+            staging / "summary.xlsx", classified, rejected, documents,
             today=today, totals=totals,
         )
         _replace(staging, out_dir)

@@ -83,4 +83,6 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
         click.echo("Denied by pattern: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.patterns.items())))
     click.echo(f"Letters written: {summary.letters}   Worksheets written: {summary.worksheets}")
     click.echo(f"Placeholders left to fill: {summary.placeholders} (listed in the work queue)")
+    for line in summary.log.get("summary", []):
+        click.echo(f"Infusion log: {line}")
     click.echo(f"Work queue: {summary.out_dir / 'summary.xlsx'}")
