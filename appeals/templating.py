@@ -76,13 +76,17 @@ class Templates:
         )
         self.env.globals.update(placeholder=self.placeholder, fill=self.fill)
         self._used: list[str] = []
+        self._markup: dict[str, tuple[str, Markup]] = {}
 
     def placeholder(self, name: str) -> Markup:
         """Record a placeholder name and return its highlighted markup."""
-        name = BAD_XML_CHARS.sub("", str(name))
-        if name not in self._used:
-            self._used.append(name)
-        return Markup("<ph>[") + escape(name) + Markup("]</ph>")
+        markup = self._markup.get(name)
+        if markup is None:
+            clean = BAD_XML_CHARS.sub("", str(name))
+            markup = self._markup[name] = (clean, Markup("<ph>[") + escape(clean) + Markup("]</ph>"))
+        if markup[0] not in self._used:
+            self._used.append(markup[0])
+        return markup[1]
 
     def fill(self, value: Any, name: str) -> Any:
         """``value`` when it has content, else ``placeholder(name)``."""

@@ -20,6 +20,7 @@ from appeals.errors import RenderError
 
 _TAG = re.compile(r'<(/?)([a-zA-Z][a-zA-Z0-9]*)((?:\s+[a-zA-Z_-]+\s*=\s*"[^"]*")*)\s*/?>')
 _ATTR = re.compile(r'([a-zA-Z_-]+)\s*=\s*"([^"]*)"')
+_NO_ATTRS: dict[str, str] = {}
 _SPACE = re.compile(r"[ \t\r\n]+")
 # Characters XML 1.0 cannot hold (plus lone surrogates, which cannot be encoded).
 BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -36,6 +37,33 @@ _BORDERS = "<w:tblBorders>" + "".join(
 def _xml_text(raw: str) -> str:
     text = BAD_XML_CHARS.sub("", html.unescape(raw)) if "&" in raw else BAD_XML_CHARS.sub("", raw)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_RPR: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+
+
+def _rpr(own: frozenset[str], base: frozenset[str]) -> str:
+    """Run properties in schema order, cached per format combination."""
+    flags = own | base
+    props = []
+    if "b" in flags:
+        props.append("<w:b/><w:bCs/>")
+    if "i" in flags:
+        props.append("<w:i/><w:iCs/>")
+    if "del" in flags:
+        props.append('<w:strike/><w:color w:val="C00000"/>')
+    elif "ins" in flags:
+        props.append('<w:color w:val="00703C"/>')
+    for tag, size in _HEADINGS.items():
+        if tag in flags:
+            props.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    if "ph" in flags:
+        props.append('<w:highlight w:val="yellow"/>')
+    if "u" in flags or "ins" in flags:
+        props.append('<w:u w:val="single"/>')
+    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
+    _RPR[(own, base)] = rpr
+    return rpr
 
 
 def _is_text(run: tuple[str, frozenset[str]]) -> bool:
@@ -58,17 +86,16 @@ class _Converter:
         self.out: list[str] = []
         self.para: _Para | None = None
         self.fmt: dict[str, int] = dict.fromkeys(_INLINE, 0)
+        self.flags: frozenset[str] = frozenset()
         self.lists: list[list[int | None]] = []  # per open list: [counter or None]
         self.table: dict | None = None
         self.cell: list[str] | None = None
-        self._rpr_cache: dict[frozenset[str], str] = {}
+        self.sink = self.out  # the current cell's parts, or the body
 
     # -- output targets -------------------------------------------------------------
-    def _sink(self) -> list[str]:
-        return self.cell if self.cell is not None else self.out
-
-    def _flags(self) -> frozenset[str]:
-        return frozenset(k for k, v in self.fmt.items() if v > 0)
+    def _format(self, tag: str, step: int) -> None:
+        self.fmt[tag] = max(self.fmt[tag] + step, 0)
+        self.flags = frozenset(k for k, v in self.fmt.items() if v > 0)
 
     def _open_para(self, ppr: str = "", base: frozenset[str] = frozenset()) -> None:
         self._close_para()
@@ -90,12 +117,12 @@ class _Converter:
             runs[0] = (runs[0][0].lstrip(), runs[0][1])
         if runs and _is_text(runs[-1]):
             runs[-1] = (runs[-1][0].rstrip(), runs[-1][1])
-        parts = ["<w:p>"]
-        if para.ppr:
-            parts.append(f"<w:pPr>{para.ppr}</w:pPr>")
+        parts = [f"<w:p><w:pPr>{para.ppr}</w:pPr>" if para.ppr else "<w:p>"]
+        base = para.base
         for text, flags in runs:
-            flags = flags | para.base
-            rpr = self._rpr(flags)
+            rpr = _RPR.get((flags, base))
+            if rpr is None:
+                rpr = _rpr(flags, base)
             if "br" in flags:
                 parts.append(f"<w:r>{rpr}<w:br/></w:r>")
             elif "tab" in flags:
@@ -103,40 +130,15 @@ class _Converter:
             elif text:
                 parts.append(f'<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r>')
         parts.append("</w:p>")
-        self._sink().append("".join(parts))
+        self.sink.append("".join(parts))
 
-    def _rpr(self, flags: frozenset[str]) -> str:
-        cached = self._rpr_cache.get(flags)
-        if cached is not None:
-            return cached
-        props = []
-        if "b" in flags:
-            props.append("<w:b/><w:bCs/>")
-        if "i" in flags:
-            props.append("<w:i/><w:iCs/>")
-        if "del" in flags:
-            props.append("<w:strike/>")
-        if "del" in flags:
-            props.append('<w:color w:val="C00000"/>')
-        elif "ins" in flags:
-            props.append('<w:color w:val="00703C"/>')
-        for tag, size in _HEADINGS.items():
-            if tag in flags:
-                props.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
-        if "ph" in flags:
-            props.append('<w:highlight w:val="yellow"/>')
-        if "u" in flags or "ins" in flags:
-            props.append('<w:u w:val="single"/>')
-        rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
-        self._rpr_cache[flags] = rpr
-        return rpr
 
     # -- events ---------------------------------------------------------------------
     def text(self, raw: str) -> None:
+        if self.para is None and raw.isspace():
+            return
         text = _SPACE.sub(" ", raw)
         if self.para is None:
-            if not text.strip():
-                return
             if self.table is not None and self.cell is None:
                 raise self._error("text inside <table> outside a cell")
             self._open_para()
@@ -146,11 +148,11 @@ class _Converter:
             if not _is_text(last) or last[0].endswith(" "):
                 text = text.lstrip()
         if text:
-            para.runs.append((_xml_text(text), self._flags()))
+            para.runs.append((_xml_text(text), self.flags))
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         if tag in _INLINE:
-            self.fmt[tag] += 1
+            self._format(tag, 1)
         elif tag == "br":
             if self.para is None:
                 self._open_para()
@@ -200,14 +202,15 @@ class _Converter:
             self.cell = []
             row["cells"].append({"parts": self.cell, "header": tag == "th",
                                  "align": self._align(attrs)})
+            self.sink = self.cell
             if tag == "th":
-                self.fmt["b"] += 1
+                self._format("b", 1)
         else:
             raise self._error(f"unknown tag <{tag}>")
 
     def end(self, tag: str) -> None:
         if tag in _INLINE:
-            self.fmt[tag] = max(self.fmt[tag] - 1, 0)
+            self._format(tag, -1)
         elif tag == "p" or tag in _HEADINGS or tag == "li":
             self._close_para()
         elif tag in ("ul", "ol"):
@@ -232,8 +235,9 @@ class _Converter:
         self._close_para()
         row = self.table["rows"][-1]
         if row["cells"][-1]["header"]:
-            self.fmt["b"] = max(self.fmt["b"] - 1, 0)
+            self._format("b", -1)
         self.cell = None
+        self.sink = self.out
 
     def _end_table(self) -> None:
         if self.table is None:
@@ -273,6 +277,8 @@ class _Converter:
 
     # -- helpers --------------------------------------------------------------------
     def _align(self, attrs: dict[str, str]) -> str:
+        if not attrs:
+            return ""
         value = _ALIGN.get(attrs.get("align", "").lower())
         return f'<w:jc w:val="{value}"/>' if value else ""
 
@@ -293,16 +299,17 @@ class _Converter:
 def markup_to_wordml(markup: str, *, text_width: int = 9360, source: str = "") -> str:
     """Convert rendered template markup to the content of ``<w:body>`` (no sectPr)."""
     conv = _Converter(text_width, source)
-    pos = 0
-    for match in _TAG.finditer(markup):
-        if match.start() > pos:
-            conv.text(markup[pos:match.start()])
-        closing, tag, attrs = match.group(1), match.group(2).lower(), match.group(3)
-        if closing:
-            conv.end(tag)
+    tokens = _TAG.split(markup)  # text, closing, tag, attrs, text, ...
+    text, start, end = conv.text, conv.start, conv.end
+    if tokens[0]:
+        text(tokens[0])
+    for k in range(1, len(tokens), 4):
+        tag = tokens[k + 1].lower()
+        if tokens[k]:
+            end(tag)
         else:
-            conv.start(tag, dict(_ATTR.findall(attrs)) if attrs else {})
-        pos = match.end()
-    if pos < len(markup):
-        conv.text(markup[pos:])
+            attrs = tokens[k + 2]
+            start(tag, dict(_ATTR.findall(attrs)) if attrs else _NO_ATTRS)
+        if tokens[k + 3]:
+            text(tokens[k + 3])
     return conv.finish()
