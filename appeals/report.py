@@ -27,7 +27,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from appeals.errors import OutputError
-from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+from appeals.schema import CLASSIFIED_COLUMNS, LIST_FIELDS, TEXT_FIELDS, conform
 
 WORK_QUEUE = "Work queue"
 DASHBOARD = "Dashboard"
@@ -43,6 +43,12 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _MIN_SERIAL, _MAX_SERIAL = 61.0, 2_958_465.0
 
 # Characters an .xlsx cannot hold (XML 1.0 forbids them; Excel drops or mangles the rest).
+_TEXT = frozenset(TEXT_FIELDS + LIST_FIELDS + CLASSIFIED_COLUMNS) - {
+    "corrected_units",
+    "appeal_deadline",
+}
+_CHUNK = 2_000  # rows turned into Python values at a time: bounds memory, not speed
+
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # (header, source, kind, max width). Kinds: text, date, int, number, money, link.
@@ -76,6 +82,11 @@ _QUEUE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("Source file", "source_file", "text", 30),
     ("Source sheet", "source_sheet", "text", 14),
     ("Source row", "source_row", "int", 10),
+)
+
+_DERIVED = ("days_left", "payer_display", "at_stake", "letter", "worksheet", "placeholders")
+_LINE_SOURCES = tuple(
+    [src for _, src, _, _ in _QUEUE_COLUMNS if src not in _DERIVED] + ["payer_name", "payer"]
 )
 
 _REJECTED_HEADERS = (
@@ -114,21 +125,15 @@ def _text_column(values: Sequence[Any]) -> list[str | None]:
     # Bad characters and huge cells are rare: look for them once per column, not per cell.
     if _BAD_CHARS.search("\n".join(out)) or max(map(len, out), default=0) > EXCEL_MAX_CHARS // 2:
         out = [clean_text(v) for v in out]
-    return [v if v else None for v in out]
+    return [v or None for v in out]
 
 
 def _serials(dates: pd.Series) -> list[float | str | None]:
     """Excel date serials; dates Excel cannot show as dates become ISO text."""
     days = ((dates.dt.normalize() - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy()
-    iso = dates.dt.strftime("%Y-%m-%d").tolist()
-    out: list[float | str | None] = []
-    for day, text in zip(days.tolist(), iso, strict=True):
-        if day != day:  # NaN: no date
-            out.append(None)
-        elif _MIN_SERIAL <= day <= _MAX_SERIAL:
-            out.append(day)
-        else:
-            out.append(text)
+    out: list[Any] = [None if d != d else d for d in days.tolist()]
+    for i in np.flatnonzero((days < _MIN_SERIAL) | (days > _MAX_SERIAL)):
+        out[i] = dates.iloc[i].strftime("%Y-%m-%d")
     return out
 
 
@@ -137,31 +142,57 @@ def _numbers(values: pd.Series, as_int: bool = False) -> list[float | int | None
     return [None if v != v else (int(v) if as_int else v) for v in arr.tolist()]
 
 
+def _column_values(col: pd.Series, kind: str, linkable: list[bool]) -> list[Any]:
+    if kind == "date":
+        return _serials(col)
+    if kind in ("int", "number", "money"):
+        return _numbers(col, as_int=kind == "int")
+    if kind == "link":
+        # (target, shown text) on lines to work; other lines of the claim show the path only,
+        # which keeps links (Excel allows 65,530 per sheet) for where they are needed.
+        return [
+            ((p, clean_text(p)) if ok else clean_text(p)) if p else None
+            for p, ok in zip(col.tolist(), linkable, strict=True)
+        ]
+    return _text_column(col.tolist())
+
+
+def _canonical(classified: pd.DataFrame, name: str) -> pd.Series:
+    """One input column with its schema dtype, reusing text that is already ``str``."""
+    if name in classified.columns:
+        col = classified[name]
+        kind = col.dtype.kind
+        if (kind == "O") == (name in _TEXT) and kind in "OMfi":
+            return col
+    # Conform only what needs it: a str->object round trip would copy every string.
+    source = classified.loc[:, [name]] if name in classified.columns else classified.iloc[:, :0]
+    return conform(source, [name])[name]
+
+
 def _prepare(
     classified: pd.DataFrame, documents: pd.DataFrame | None, today: dt.date
-) -> pd.DataFrame:
-    """Add the derived columns and return the lines in work-queue order."""
-    frame = conform(classified, LINE_COLUMNS + CLASSIFIED_COLUMNS).reset_index(drop=True)
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The work-queue columns (input order) and the row order to write them in."""
+    columns = {name: _canonical(classified, name).to_numpy() for name in _LINE_SOURCES}
+    frame = pd.DataFrame(columns, copy=False)  # no copy of the caller's text columns
     docs = _documents(documents)
-    claim = frame["claim_id"]
     for name in ("letter", "worksheet", "placeholders"):
-        frame[name] = claim.map(docs[name]).fillna("").astype(object) if len(docs) else ""
+        frame[name] = frame["claim_id"].map(docs[name]).astype(object).fillna("")
     deadline = frame["appeal_deadline"].dt.normalize()
     frame["days_left"] = (deadline - pd.Timestamp(today)).dt.days
     frame["payer_display"] = frame["payer_name"].where(frame["payer_name"] != "", frame["payer"])
-    billed = frame["billed_amount"]
-    stake = (billed - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
+    stake = (frame["billed_amount"] - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
     frame["at_stake"] = stake.where(frame["status"].isin(ACTIONABLE), 0.0)
-    # Stable lexicographic order; NaT sorts last; ties broken so output is deterministic.
+    # Lexicographic and stable; NaT last; ties broken so the output is deterministic.
     keys = ["appeal_deadline", "claim_id", "source_file", "source_row"]
-    order = frame.sort_values(keys, kind="stable", na_position="last").index
-    return frame.loc[order].reset_index(drop=True)
+    order = frame[keys].sort_values(keys, kind="stable", na_position="last").index.to_numpy()
+    return frame, order
 
 
 def _documents(documents: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["letter", "worksheet", "placeholders"]
     if documents is None or len(documents) == 0:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols, dtype=object)
     docs = documents.copy()
     for name in ["claim_id", *cols]:
         docs[name] = docs[name].fillna("").astype(str) if name in docs else ""
@@ -169,32 +200,12 @@ def _documents(documents: pd.DataFrame | None) -> pd.DataFrame:
     return docs.set_index("claim_id")[cols]
 
 
-def _link_column(paths: Sequence[str]) -> list[tuple[str, str] | None]:
-    """(target, text) per cell; the workbook decides per cell whether it can be a link."""
-    return [(p, clean_text(p)) if p else None for p in paths]
-
-
-def _column_values(frame: pd.DataFrame, source: str, kind: str) -> list[Any]:
-    col = frame[source]
-    if kind == "date":
-        return _serials(col)
-    if kind in ("int", "number", "money"):
-        return _numbers(col, as_int=kind == "int")
+def _longest(values: list[Any], kind: str) -> int:
+    if kind == "text":
+        return max((len(v) for v in values if v), default=0)
     if kind == "link":
-        return _link_column(col.tolist())
-    return _text_column(col.tolist())
-
-
-def _width(header: str, values: list[Any], kind: str, cap: int) -> float:
-    if kind == "date":
-        return max(len(header) + 2, 11)
-    if kind == "link":
-        longest = max((len(v[1]) for v in values if v), default=0)
-    elif kind == "text":
-        longest = max((len(v) for v in values if v), default=0)
-    else:
-        longest = 10 if kind == "money" else 6
-    return min(max(len(header), longest) + 2, cap)
+        return max((len(v if type(v) is str else v[1]) for v in values if v), default=0)
+    return {"date": 10, "money": 10}.get(kind, 6)
 
 
 class _Formats:
@@ -237,7 +248,7 @@ def write_summary(
     input gives the same bytes. Returns what was written.
     """
     path = Path(path)
-    frame = _prepare(classified, documents, today)
+    frame, order = _prepare(classified, documents, today)
     created = dt.datetime.combine(today, dt.time())
     book = xlsxwriter.Workbook(
         str(path),
@@ -255,7 +266,7 @@ def write_summary(
     dash = book.add_worksheet(DASHBOARD)
     rej = book.add_worksheet(REJECTED)
     queue.activate()
-    links = _write_queue(queue, frame, fmt)
+    links = _write_queue(queue, frame, order, fmt)
     rejected_rows = _write_rejected(rej, rejected, fmt)
     read_totals = _run_totals(totals, len(frame), len(rejected))
     dash_rows, chart = _write_dashboard(book, dash, frame, documents, read_totals, today, fmt)
@@ -283,21 +294,40 @@ def _header(ws: Any, headers: Sequence[str], fmt: _Formats, row: int = 0) -> Non
         ws.write_string(row, c, name, fmt.header)
 
 
-def _write_queue(ws: Any, frame: pd.DataFrame, fmt: _Formats) -> dict[str, int]:
-    columns = [_column_values(frame, src, kind) for _, src, kind, _ in _QUEUE_COLUMNS]
-    formats = [fmt.for_kind(kind) for _, _, kind, _ in _QUEUE_COLUMNS]
-    n, last_col = len(frame), len(_QUEUE_COLUMNS) - 1
-    # Layout first: in constant_memory mode nothing may depend on rows already flushed.
-    for c, (header, _, kind, cap) in enumerate(_QUEUE_COLUMNS):
-        ws.set_column(c, c, _width(header, columns[c], kind, cap), None)
+def _write_queue(ws: Any, frame: pd.DataFrame, order: np.ndarray, fmt: _Formats) -> dict[str, int]:
+    n, last_col = len(order), len(_QUEUE_COLUMNS) - 1
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, n, last_col)
     _header(ws, [h for h, *_ in _QUEUE_COLUMNS], fmt)
     if n:
         _highlight(ws, n, last_col, fmt)
+    kinds = [kind for _, _, kind, _ in _QUEUE_COLUMNS]
+    formats = [fmt.for_kind(kind) for kind in kinds]
+    widths = [len(h) for h, *_ in _QUEUE_COLUMNS]
     stats = {"links": 0, "as_text": 0}
+    # Python values for a chunk of rows at a time, so memory does not grow with the rows.
+    for start in range(0, n, _CHUNK):
+        part = frame.take(order[start : start + _CHUNK])
+        linkable = part["status"].isin(ACTIONABLE).tolist()
+        columns = [_column_values(part[src], k, linkable) for _, src, k, _ in _QUEUE_COLUMNS]
+        widths = [max(w, _longest(v, k)) for w, v, k in zip(widths, columns, kinds, strict=True)]
+        _write_rows(ws, start + 1, columns, formats, fmt, stats)
+    # Column widths may be set after the rows: XlsxWriter writes <cols> when it closes.
+    for c, (_, _, _, cap) in enumerate(_QUEUE_COLUMNS):
+        ws.set_column(c, c, min(widths[c] + 2, cap))
+    return stats
+
+
+def _write_rows(
+    ws: Any,
+    first: int,
+    columns: list[list[Any]],
+    formats: list[Any],
+    fmt: _Formats,
+    stats: dict[str, int],
+) -> None:
     write_string, write_number = ws.write_string, ws.write_number
-    for r, row in enumerate(zip(*columns, strict=True), start=1):
+    for r, row in enumerate(zip(*columns, strict=True), start=first):
         for c, value in enumerate(row):
             if value is None:
                 continue
@@ -308,7 +338,6 @@ def _write_queue(ws: Any, frame: pd.DataFrame, fmt: _Formats) -> dict[str, int]:
                 _write_link(ws, r, c, value, fmt, stats)
             else:
                 write_number(r, c, value, formats[c])
-    return stats
 
 
 def _write_link(
@@ -352,31 +381,26 @@ def _highlight(ws: Any, n: int, last_col: int, fmt: _Formats) -> None:
 
 
 def _write_rejected(ws: Any, rejected: pd.DataFrame, fmt: _Formats) -> int:
-    for c, (_, _, width) in enumerate(_REJECTED_HEADERS):
-        ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
     _header(ws, [h for h, *_ in _REJECTED_HEADERS], fmt)
+    for c, (_, _, width) in enumerate(_REJECTED_HEADERS):
+        ws.set_column(c, c, width)
     n = len(rejected)
     if n == 0:
         ws.write_string(1, 0, "No rows were rejected")
         return 0
     ws.autofilter(0, 0, n, len(_REJECTED_HEADERS) - 1)
-    columns: list[list[Any]] = []
-    for _, source, _ in _REJECTED_HEADERS:
-        col = rejected[source] if source in rejected else pd.Series([""] * n, index=rejected.index)
-        columns.append(
-            _numbers(col, as_int=True)
-            if source == "source_row"
-            else _text_column(col.astype(object).where(col.notna(), "").tolist())
-        )
-    for r, row in enumerate(zip(*columns, strict=True), start=1):
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if type(value) is str:
-                ws.write_string(r, c, value)
+    formats = [fmt.int if src == "source_row" else None for _, src, _ in _REJECTED_HEADERS]
+    for start in range(0, n, _CHUNK):
+        part = rejected.iloc[start : start + _CHUNK]
+        columns = []
+        for _, src, _ in _REJECTED_HEADERS:
+            col = part[src] if src in part else pd.Series([""] * len(part), dtype=object)
+            if src == "source_row":
+                columns.append(_numbers(col, as_int=True))
             else:
-                ws.write_number(r, c, value, fmt.int)
+                columns.append(_text_column(col.astype(object).where(col.notna(), "").tolist()))
+        _write_rows(ws, start + 1, columns, formats, fmt, {})
     return n
 
 

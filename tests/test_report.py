@@ -440,3 +440,21 @@ def test_nan_free_numbers(tmp_path, sample):
     for row in queue_rows(book):
         for value in row.values():
             assert not (isinstance(value, float) and math.isnan(value))
+
+
+def test_only_lines_to_work_get_live_links(tmp_path, sample):
+    classified, rejected, documents = sample
+    extra = lines([line("C1", 20, status="paid", billed_amount=10.0, paid_amount=10.0)])
+    *_, book = write(tmp_path, pd.concat([classified, extra]), rejected, documents)
+    ws = book[report.WORK_QUEUE]
+    row = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, HEADERS.index("Source row") + 1).value == 20
+    )
+    letter = ws.cell(row, HEADERS.index("Letter") + 1)
+    assert letter.value == "letters/C1.docx" and letter.hyperlink is None
+    assert (
+        ws.cell(row, HEADERS.index("Placeholders to fill") + 1).value
+        == "LCD number;chart reference"
+    )
