@@ -164,7 +164,9 @@ class _Job:
             sections = sections_for(claim, self.titles, letter=True)
             for section in sections:
                 section["part"] = self._part(section["template"], section["pattern"])
-            context = {**self.common, "claim": claim, "payer": payer, "sections": sections}
+            changes = [row for row in corrected_lines(claim, sections) if row["changed"]]
+            context = {**self.common, "claim": claim, "payer": payer, "sections": sections,
+                       "changes": changes}
             letter, names = self._write("letters", stem, LETTER, context)
             used += names
         if want_sheet:

@@ -117,7 +117,7 @@ def docxtpl_template(path: Path) -> None:
     table = document.add_table(rows=3, cols=5)
     table.rows[0].cells[0].text = "{%tr for l in lines %}"
     for c, key in enumerate(("code", "mods", "units", "billed", "carc")):
-        table.rows[1].cells[c].text = "{{ l.%s }}" % key
+        table.rows[1].cells[c].text = "{{ l." + key + " }}"
     table.rows[2].cells[0].text = "{%tr endfor %}"
     document.add_paragraph("{%p for s in sections %}")
     document.add_paragraph("{{ s.title }}")

@@ -403,3 +403,12 @@ def test_letterhead_supplies_header_and_styles(tmp_path):
 def test_empty_frame_writes_nothing(tmp_path):
     result = write_documents(frame([line("PAID-1", "96369", 1)]), tmp_path, today=TODAY)
     assert result.empty and list(result.columns) == ["claim_id", "letter", "worksheet", "placeholders"]
+
+
+def test_letter_lists_the_concrete_changes(written):
+    out, _ = written
+    path = out / "letters" / "UC-1.docx"
+    assert "differs from the original" in doc_text(path)
+    assert "3" in [r.text for r in runs(path) if r.font.strike]
+    assert "2" in [r.text for r in runs(path) if r.font.underline]
+    assert "differs from the original" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
