@@ -42,13 +42,13 @@ _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Serial 61 is 1900-03-01: Excel's phantom 1900-02-29 makes earlier serials wrong.
 _MIN_SERIAL, _MAX_SERIAL = 61.0, 2_958_465.0
 
-# Characters an .xlsx cannot hold (XML 1.0 forbids them; Excel drops or mangles the rest).
 _TEXT = frozenset(TEXT_FIELDS + LIST_FIELDS + CLASSIFIED_COLUMNS) - {
     "corrected_units",
     "appeal_deadline",
 }
 _CHUNK = 2_000  # rows turned into Python values at a time: bounds memory, not speed
 
+# Characters an .xlsx cannot hold (XML 1.0 forbids them; Excel drops or mangles the rest).
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # (header, source, kind, max width). Kinds: text, date, int, number, money, link.
@@ -89,20 +89,14 @@ _LINE_SOURCES = tuple(
     [src for _, src, _, _ in _QUEUE_COLUMNS if src not in _DERIVED] + ["payer_name", "payer"]
 )
 
-_REJECTED_HEADERS = (
-    ("File", "source_file", 30),
-    ("Sheet", "source_sheet", 14),
-    ("Row", "source_row", 8),
-    ("Column", "column", 18),
-    ("Value", "value", 30),
-    ("Reason", "reason", 70),
+_REJECTED_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
+    ("File", "source_file", "text", 30),
+    ("Sheet", "source_sheet", "text", 14),
+    ("Row", "source_row", "int", 8),
+    ("Column", "column", "text", 18),
+    ("Value", "value", "text", 30),
+    ("Reason", "reason", "text", 70),
 )
-
-_TOTAL_LABELS = {
-    "lines_read": "Lines read",
-    "lines_classified": "Lines classified",
-    "rows_rejected": "Rows rejected",
-}
 
 
 def clean_text(value: str) -> str:
@@ -179,6 +173,7 @@ def _prepare(
     for name in ("letter", "worksheet", "placeholders"):
         frame[name] = frame["claim_id"].map(docs[name]).astype(object).fillna("")
     deadline = frame["appeal_deadline"].dt.normalize()
+    frame["claim_code"] = pd.factorize(frame["claim_id"])[0]  # ints: cheap to count per group
     frame["days_left"] = (deadline - pd.Timestamp(today)).dt.days
     frame["payer_display"] = frame["payer_name"].where(frame["payer_name"] != "", frame["payer"])
     stake = (frame["billed_amount"] - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
@@ -208,27 +203,19 @@ def _longest(values: list[Any], kind: str) -> int:
     return {"date": 10, "money": 10}.get(kind, 6)
 
 
-class _Formats:
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
-        self.header = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
-        self.title = book.add_format({"bold": True, "font_size": 14})
-        self.bold = book.add_format({"bold": True})
-        self.date = book.add_format({"num_format": "yyyy-mm-dd"})
-        self.money = book.add_format({"num_format": "#,##0.00"})
-        self.int = book.add_format({"num_format": "0"})
-        self.number = book.add_format({"num_format": "0.##"})
-        self.link = book.add_format({"font_color": "blue", "underline": 1})
-        self.overdue = book.add_format({"bg_color": "#F8CBAD", "font_color": "#9C0006"})
-        self.soon = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
-
-    def for_kind(self, kind: str) -> Any:
-        return {
-            "date": self.date,
-            "money": self.money,
-            "int": self.int,
-            "number": self.number,
-            "link": self.link,
-        }.get(kind)
+_FORMATS = {
+    "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1},
+    "title": {"bold": True, "font_size": 14},
+    "bold": {"bold": True},
+    "date": {"num_format": "yyyy-mm-dd"},
+    "money": {"num_format": "#,##0.00"},
+    "int": {"num_format": "0"},
+    "number": {"num_format": "0.##"},
+    "link": {"font_color": "blue", "underline": 1},
+    "overdue": {"bg_color": "#F8CBAD", "font_color": "#9C0006"},
+    "soon": {"bg_color": "#FFEB9C", "font_color": "#9C5700"},
+}
+Formats = dict[str, Any]
 
 
 def write_summary(
@@ -261,12 +248,14 @@ def write_summary(
         },
     )
     book.set_properties({"title": "Appeals work queue", "created": created})
-    fmt = _Formats(book)
+    fmt: Formats = {name: book.add_format(spec) for name, spec in _FORMATS.items()}
     queue = book.add_worksheet(WORK_QUEUE)
     dash = book.add_worksheet(DASHBOARD)
     rej = book.add_worksheet(REJECTED)
     queue.activate()
-    links = _write_queue(queue, frame, order, fmt)
+    links = _write_table(queue, _QUEUE_COLUMNS, frame, order, fmt)
+    if len(order):
+        _highlight(queue, len(order), len(_QUEUE_COLUMNS) - 1, fmt)
     rejected_rows = _write_rejected(rej, rejected, fmt)
     read_totals = _run_totals(totals, len(frame), len(rejected))
     dash_rows, chart = _write_dashboard(book, dash, frame, documents, read_totals, today, fmt)
@@ -289,31 +278,36 @@ def write_summary(
     }
 
 
-def _header(ws: Any, headers: Sequence[str], fmt: _Formats, row: int = 0) -> None:
+def _header(ws: Any, headers: Sequence[str], fmt: Formats, row: int = 0) -> None:
     for c, name in enumerate(headers):
-        ws.write_string(row, c, name, fmt.header)
+        ws.write_string(row, c, name, fmt["header"])
 
 
-def _write_queue(ws: Any, frame: pd.DataFrame, order: np.ndarray, fmt: _Formats) -> dict[str, int]:
-    n, last_col = len(order), len(_QUEUE_COLUMNS) - 1
+def _write_table(
+    ws: Any,
+    spec: Sequence[tuple[str, str, str, int]],
+    frame: pd.DataFrame,
+    order: np.ndarray,
+    fmt: Formats,
+) -> dict[str, int]:
+    """Header, rows in ``order``, frozen header, filter and widths fitted to the data."""
+    n = len(order)
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, n, last_col)
-    _header(ws, [h for h, *_ in _QUEUE_COLUMNS], fmt)
-    if n:
-        _highlight(ws, n, last_col, fmt)
-    kinds = [kind for _, _, kind, _ in _QUEUE_COLUMNS]
-    formats = [fmt.for_kind(kind) for kind in kinds]
-    widths = [len(h) for h, *_ in _QUEUE_COLUMNS]
+    ws.autofilter(0, 0, n, len(spec) - 1)
+    _header(ws, [h for h, *_ in spec], fmt)
+    kinds = [kind for _, _, kind, _ in spec]
+    formats = [fmt.get(kind) for kind in kinds]
+    widths = [len(h) for h, *_ in spec]
     stats = {"links": 0, "as_text": 0}
     # Python values for a chunk of rows at a time, so memory does not grow with the rows.
     for start in range(0, n, _CHUNK):
         part = frame.take(order[start : start + _CHUNK])
-        linkable = part["status"].isin(ACTIONABLE).tolist()
-        columns = [_column_values(part[src], k, linkable) for _, src, k, _ in _QUEUE_COLUMNS]
+        linkable = part["status"].isin(ACTIONABLE).tolist() if "status" in part else []
+        columns = [_column_values(part[src], k, linkable) for _, src, k, _ in spec]
         widths = [max(w, _longest(v, k)) for w, v, k in zip(widths, columns, kinds, strict=True)]
         _write_rows(ws, start + 1, columns, formats, fmt, stats)
     # Column widths may be set after the rows: XlsxWriter writes <cols> when it closes.
-    for c, (_, _, _, cap) in enumerate(_QUEUE_COLUMNS):
+    for c, (_, _, _, cap) in enumerate(spec):
         ws.set_column(c, c, min(widths[c] + 2, cap))
     return stats
 
@@ -323,7 +317,7 @@ def _write_rows(
     first: int,
     columns: list[list[Any]],
     formats: list[Any],
-    fmt: _Formats,
+    fmt: Formats,
     stats: dict[str, int],
 ) -> None:
     write_string, write_number = ws.write_string, ws.write_number
@@ -341,7 +335,7 @@ def _write_rows(
 
 
 def _write_link(
-    ws: Any, r: int, c: int, value: tuple[str, str], fmt: _Formats, stats: dict[str, int]
+    ws: Any, r: int, c: int, value: tuple[str, str], fmt: Formats, stats: dict[str, int]
 ) -> None:
     target, text = value
     # Over Excel's limits (or with '#', which XlsxWriter reads as an anchor) the path stays
@@ -352,56 +346,33 @@ def _write_link(
         and len(target) < _EXCEL_MAX_URL_LEN - 10
         and not _BAD_CHARS.search(target)
     )
-    if ok and ws.write_url(r, c, "external:" + target, fmt.link, text) == 0:
+    if ok and ws.write_url(r, c, "external:" + target, fmt["link"], text) == 0:
         stats["links"] += 1
         return
     stats["as_text"] += 1
     ws.write_string(r, c, text)
 
 
-def _highlight(ws: Any, n: int, last_col: int, fmt: _Formats) -> None:
+def _highlight(ws: Any, n: int, last_col: int, fmt: Formats) -> None:
     """Overdue and due-soon denials, by rule: one rule, not 100,000 cell fills."""
     open_line = 'OR($D2="denied",$D2="needs_review"),ISNUMBER($B2)'
     for criteria, cell_format in (
-        (f"=AND({open_line},$B2<0)", fmt.overdue),
-        (f"=AND({open_line},$B2<={SOON_DAYS})", fmt.soon),
+        (f"=AND({open_line},$B2<0)", fmt["overdue"]),
+        (f"=AND({open_line},$B2<={SOON_DAYS})", fmt["soon"]),
     ):
-        ws.conditional_format(
-            1,
-            0,
-            n,
-            last_col,
-            {
-                "type": "formula",
-                "criteria": criteria,
-                "format": cell_format,
-                "stop_if_true": True,
-            },
-        )
+        rule = {"type": "formula", "criteria": criteria, "format": cell_format}
+        ws.conditional_format(1, 0, n, last_col, {**rule, "stop_if_true": True})
 
 
-def _write_rejected(ws: Any, rejected: pd.DataFrame, fmt: _Formats) -> int:
-    ws.freeze_panes(1, 0)
-    _header(ws, [h for h, *_ in _REJECTED_HEADERS], fmt)
-    for c, (_, _, width) in enumerate(_REJECTED_HEADERS):
-        ws.set_column(c, c, width)
-    n = len(rejected)
-    if n == 0:
+def _write_rejected(ws: Any, rejected: pd.DataFrame, fmt: Formats) -> int:
+    frame = pd.DataFrame(index=range(len(rejected)))
+    for _, src, kind, _ in _REJECTED_COLUMNS:
+        col = rejected[src].to_numpy() if src in rejected else ""
+        frame[src] = col if kind == "int" else pd.Series(col, dtype=object).fillna("")
+    _write_table(ws, _REJECTED_COLUMNS, frame, np.arange(len(frame)), fmt)
+    if len(frame) == 0:
         ws.write_string(1, 0, "No rows were rejected")
-        return 0
-    ws.autofilter(0, 0, n, len(_REJECTED_HEADERS) - 1)
-    formats = [fmt.int if src == "source_row" else None for _, src, _ in _REJECTED_HEADERS]
-    for start in range(0, n, _CHUNK):
-        part = rejected.iloc[start : start + _CHUNK]
-        columns = []
-        for _, src, _ in _REJECTED_HEADERS:
-            col = part[src] if src in part else pd.Series([""] * len(part), dtype=object)
-            if src == "source_row":
-                columns.append(_numbers(col, as_int=True))
-            else:
-                columns.append(_text_column(col.astype(object).where(col.notna(), "").tolist()))
-        _write_rows(ws, start + 1, columns, formats, fmt, {})
-    return n
+    return len(frame)
 
 
 def _run_totals(
@@ -414,36 +385,38 @@ def _run_totals(
         "rows_rejected": given.pop("rows_rejected", rejected),
         **given,
     }
-    return [
-        (_TOTAL_LABELS.get(k, str(k).replace("_", " ").capitalize()), v) for k, v in merged.items()
-    ]
+    return [(str(k).replace("_", " ").capitalize(), v) for k, v in merged.items()]
 
 
-def _breakdown(frame: pd.DataFrame, key: pd.Series) -> list[tuple[str, int, int, float]]:
-    """(label, lines, claims, dollars at stake), largest dollars first."""
+def _breakdown(frame: pd.DataFrame, key: pd.Series) -> list[list[Any]]:
+    """[label, lines, claims, dollars at stake] rows, largest dollars first."""
     if len(frame) == 0:
         return []
-    grouped = pd.DataFrame(
-        {
-            "key": key.to_numpy(),
-            "claim": frame["claim_id"].to_numpy(),
-            "stake": frame["at_stake"].to_numpy(),
-        }
-    ).groupby("key", sort=True)
-    table = pd.DataFrame(
-        {
-            "lines": grouped.size(),
-            "claims": grouped["claim"].nunique(),
-            "stake": grouped["stake"].sum(),
-        }
-    ).reset_index()
-    table = table.sort_values(
-        ["stake", "lines", "key"], ascending=[False, False, True], kind="stable"
+    table = (
+        pd.DataFrame(
+            {
+                "key": key.to_numpy(),
+                "claim": frame["claim_code"].to_numpy(),
+                "stake": frame["at_stake"].to_numpy(),
+            }
+        )
+        .groupby("key", sort=True)
+        .agg(lines=("claim", "size"), claims=("claim", "nunique"), stake=("stake", "sum"))
+        .reset_index()
+        .sort_values(["stake", "lines", "key"], ascending=[False, False, True], kind="stable")
     )
     return [
-        (str(k), int(a), int(b), round(float(s), 2))
-        for k, a, b, s in table.itertuples(index=False, name=None)
+        [str(k), int(a), int(b), round(float(s), 2)] for k, a, b, s in table.itertuples(index=False)
     ]
+
+
+def _put(ws: Any, row: int, values: Sequence[Any], formats: Sequence[Any] = ()) -> None:
+    """One dashboard row; strings cleaned, never formulas."""
+    for c, value in enumerate(values):
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            ws.write_number(row, c, float(value), formats[c] if c < len(formats) else None)
+        elif value is not None:
+            ws.write_string(row, c, clean_text(str(value)))
 
 
 def _write_dashboard(
@@ -453,84 +426,60 @@ def _write_dashboard(
     documents: pd.DataFrame | None,
     run_totals: list[tuple[str, Any]],
     today: dt.date,
-    fmt: _Formats,
+    fmt: Formats,
 ) -> tuple[int, bool]:
-    ws.set_column(0, 0, 30)
+    ws.set_column(0, 0, 34)
     ws.set_column(1, 3, 14)
-    row = 0
-    ws.write_string(row, 0, "Appeals work queue", fmt.title)
-    row += 1
-    ws.write_string(row, 0, "As of")
-    ws.write_number(row, 1, (pd.Timestamp(today) - _EXCEL_EPOCH).days, fmt.date)
-    row += 2
-
-    def put(r: int, c: int, value: Any, number_format: Any = None) -> None:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            ws.write_string(r, c, clean_text(str(value)))
-        else:
-            ws.write_number(r, c, float(value), number_format)
-
-    ws.write_string(row, 0, "Run totals", fmt.bold)
-    row += 1
+    ws.write_string(0, 0, "Appeals work queue", fmt["title"])
+    _put(ws, 1, ["As of", (pd.Timestamp(today) - _EXCEL_EPOCH).days], [None, fmt["date"]])
+    ws.write_string(3, 0, "Run totals", fmt["bold"])
     docs = _documents(documents)
-    extra = [
+    run_totals = run_totals + [
         ("Letters", int((docs["letter"] != "").sum())),
         ("Worksheets", int((docs["worksheet"] != "").sum())),
         ("Claims with placeholders to fill", int((docs["placeholders"] != "").sum())),
     ]
-    for label, value in run_totals + extra:
-        ws.write_string(row, 0, label)
-        put(row, 1, value)
-        row += 1
-    row += 1
+    for row, pair in enumerate(run_totals, start=4):
+        _put(ws, row, pair)
+    row = 5 + len(run_totals)
 
-    actionable = frame[frame["status"].isin(ACTIONABLE)]
-    pattern = actionable["pattern"].where(actionable["pattern"] != "", "(no pattern)")
-    payer = frame["payer"].where(frame["payer"] != "", "(unknown)")
-    tables: list[tuple[str, list[tuple[str, int, int, float]]]] = [
+    work = frame[frame["status"].isin(ACTIONABLE)]
+    tables = [
+        ("Status", "all lines", _breakdown(frame, frame["status"].replace("", "(none)"))),
         (
-            "By status (all lines)",
-            _breakdown(frame, frame["status"].where(frame["status"] != "", "(none)")),
+            "Pattern",
+            "denied and needs review",
+            _breakdown(work, work["pattern"].replace("", "(no pattern)")),
         ),
-        ("By pattern (denied and needs review)", _breakdown(actionable, pattern)),
-        ("By payer (denied and needs review)", _breakdown(actionable, payer[actionable.index])),
+        (
+            "Payer",
+            "denied and needs review",
+            _breakdown(work, work["payer"].replace("", "(unknown)")),
+        ),
     ]
-    pattern_span: tuple[int, int] | None = None
-    for title, table in tables:
-        ws.write_string(row, 0, title, fmt.bold)
-        row += 1
-        label = title.split(" (")[0].removeprefix("By ").capitalize()
-        _header(ws, [label, "Lines", "Claims", "At stake"], fmt, row)
-        row += 1
-        first = row
-        for label, lines, claims, stake in table:
-            ws.write_string(row, 0, clean_text(label))
-            put(row, 1, lines)
-            put(row, 2, claims)
-            put(row, 3, stake, fmt.money)
+    span: tuple[int, int] | None = None
+    for label, scope, table in tables:
+        ws.write_string(row, 0, f"By {label.lower()} ({scope})", fmt["bold"])
+        _header(ws, [label, "Lines", "Claims", "At stake"], fmt, row + 1)
+        row += 2
+        for values in table or [["(none)"]]:
+            _put(ws, row, values, [None, None, None, fmt["money"]])
             row += 1
-        if not table:
-            ws.write_string(row, 0, "(none)")
-            row += 1
-        elif title.startswith("By pattern"):
-            pattern_span = (first, row - 1)
+        if label == "Pattern" and table:
+            span = (row - len(table), row - 1)
         row += 1
-
-    if pattern_span is None:
+    if span is None:
         return row, False
     chart = book.add_chart({"type": "bar"})
-    first, last = pattern_span
-    chart.add_series(
-        {
-            "name": "Dollars at stake",
-            "categories": [DASHBOARD, first, 0, last, 0],
-            "values": [DASHBOARD, first, 3, last, 3],
-            "data_labels": {"value": True, "num_format": "#,##0"},
-        }
-    )
+    chart.add_series({
+        "name": "Dollars at stake",
+        "categories": [DASHBOARD, span[0], 0, span[1], 0],
+        "values": [DASHBOARD, span[0], 3, span[1], 3],
+        "data_labels": {"value": True, "num_format": "#,##0"},
+    })  # fmt: skip
     chart.set_title({"name": "Dollars at stake by pattern"})
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True})  # largest first, reading down as in the table
-    chart.set_size({"width": 640, "height": 60 + 28 * (last - first + 1)})
+    chart.set_size({"width": 640, "height": 80 + 28 * (span[1] - span[0] + 1)})
     ws.insert_chart(3, 5, chart)
     return row, True
