@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
-import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -34,7 +33,7 @@ from appeals.render_context import (
 )
 from appeals.resources import templates_dir as default_templates_dir
 from appeals.templating import Templates
-from appeals.wordml import markup_to_wordml
+from appeals.wordml import convert_cached, fill_slots
 
 LETTER = "letter.html.j2"
 WORKSHEET = "worksheet.html.j2"
@@ -140,14 +139,14 @@ class _Job:
         return cached
 
     def _write(self, folder: str, stem: str, template: str, context: dict[str, Any]) -> tuple[str, list[str]]:
-        markup, used = self.templates.render(template, context)
-        body = markup_to_wordml(markup, text_width=self.package.text_width, source=template)
+        skeleton, used, values = self.templates.render(template, context)
+        converted = convert_cached(skeleton, text_width=self.package.text_width, source=template)
+        body = fill_slots(converted, values)
         relative = f"{folder}/{stem}.docx"
-        target = self.out_dir / folder / f"{stem}.docx"
-        temporary = target.with_name(f".{stem}.docx.part")
+        # Written in place: a temporary name plus rename doubled the file-system cost, and
+        # the pipeline already builds the whole output folder under a temporary name.
         try:
-            self.package.write(temporary, body)
-            os.replace(temporary, target)
+            self.package.write(self.out_dir / relative, body)
         except OSError as exc:
             raise OutputError(f"cannot write {relative} ({exc.strerror})", file=self.out_dir,
                               fix="check the output folder is writable and has space") from None

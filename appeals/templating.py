@@ -1,9 +1,14 @@
 """The Jinja2 side of rendering: a sandboxed, autoescaping environment over templates/.
 
 Data reaches templates only as values, never as template source, and every value is
-escaped and cleaned of characters XML cannot hold. ``placeholder("LCD number")`` records
-the name for the work queue and returns highlighted markup; ``fill(value, "name")`` gives
-the value, or the placeholder when the value is empty.
+cleaned of characters XML cannot hold. ``placeholder("LCD number")`` records the name for
+the work queue and returns highlighted markup; ``fill(value, "name")`` gives the value, or
+the placeholder when the value is empty.
+
+Every value a template prints becomes a numbered slot (``\ue000<n>\ue001``) in the
+rendered markup, and its XML-escaped text is kept aside. The markup is then a skeleton
+that many documents share, so ``wordml.convert_cached`` converts each skeleton once and
+the values are spliced into the WordprocessingML afterwards.
 """
 
 from __future__ import annotations
@@ -25,23 +30,18 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from appeals.errors import RenderError
-from appeals.wordml import BAD_XML_CHARS
+from appeals.wordml import BAD_XML_CHARS, slot
+
+_SLOT_MARKUP: list[Markup] = []
+_DATA_CLEAN = re.compile(BAD_XML_CHARS.pattern[:-1] + "\ue000\ue001]")
 
 _PART_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 _FIX = "correct the template (templates/README.md lists the variables each one can use)"
 
 
-def clean_value(value: Any) -> Any:
-    """Jinja ``finalize``: strip XML-illegal characters; a data line break becomes <br>."""
-    if isinstance(value, Markup):
-        return value
-    if value is None:
-        return ""
-    text = BAD_XML_CHARS.sub("", str(value))
-    if "\n" in text or "\r" in text:
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        return Markup("<br>").join(escape(line) for line in lines)
-    return text
+def clean_text(value: Any) -> str:
+    """A printed value as text: XML-illegal and slot characters removed, tabs as spaces."""
+    return _DATA_CLEAN.sub("", str(value)).replace("\t", " ")
 
 
 def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str | None, int | None]:
@@ -69,14 +69,37 @@ class Templates:
             loader=FileSystemLoader(str(self.directory)),
             autoescape=True,
             undefined=StrictUndefined,
-            finalize=clean_value,
+            finalize=self._finalize,
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
         )
         self.env.globals.update(placeholder=self.placeholder, fill=self.fill)
         self._used: list[str] = []
+        self._values: list[str] = []
         self._markup: dict[str, tuple[str, Markup]] = {}
+
+    def _finalize(self, value: Any) -> Any:
+        """Jinja ``finalize``: a printed value becomes a slot; a line break becomes <br>."""
+        if isinstance(value, Markup):
+            return value
+        if value is None:
+            return ""
+        text = clean_text(value)
+        if "\n" in text or "\r" in text:
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            return Markup("<br>").join(self._slot(line) for line in lines)
+        return self._slot(text)
+
+    def _slot(self, text: str) -> Markup | str:
+        if not text:
+            return ""
+        values = self._values
+        values.append(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+        index = len(values) - 1
+        while index >= len(_SLOT_MARKUP):  # grown once per process, shared by every render
+            _SLOT_MARKUP.append(Markup(slot(len(_SLOT_MARKUP))))
+        return _SLOT_MARKUP[index]
 
     def placeholder(self, name: str) -> Markup:
         """Record a placeholder name and return its highlighted markup."""
@@ -126,10 +149,12 @@ class Templates:
                 row=exc.lineno, fix=_FIX,
             ) from None
 
-    def render(self, name: str, context: dict[str, Any]) -> tuple[str, list[str]]:
-        """Render a template; returns the markup and the placeholder names it used."""
+    def render(self, name: str, context: dict[str, Any]) -> tuple[str, list[str], list[str]]:
+        """Render a template: the skeleton markup, the placeholder names it used, and the
+        XML-escaped values of its slots."""
         template = self._get(name)
         self._used = []
+        self._values = []
         try:
             markup = template.render(context)
         except UndefinedError as exc:
@@ -159,4 +184,4 @@ class Templates:
             raise RenderError(
                 f"template {name} failed: {exc}", file=file or name, row=line, fix=_FIX,
             ) from None
-        return markup, list(self._used)
+        return markup, list(self._used), self._values

@@ -35,8 +35,11 @@ _BORDERS = "<w:tblBorders>" + "".join(
 
 
 def _xml_text(raw: str) -> str:
-    text = BAD_XML_CHARS.sub("", html.unescape(raw)) if "&" in raw else BAD_XML_CHARS.sub("", raw)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if "&" in raw:
+        text = BAD_XML_CHARS.sub("", html.unescape(raw))
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = BAD_XML_CHARS.sub("", raw)
+    return text.replace("<", "&lt;").replace(">", "&gt;") if "<" in text or ">" in text else text
 
 
 _RPR: dict[tuple[frozenset[str], frozenset[str]], str] = {}
@@ -294,6 +297,39 @@ class _Converter:
         if self.out and self.out[-1].startswith("<w:tbl>"):
             self.out.append("<w:p/>")  # Word wants a paragraph after a closing table
         return "".join(self.out)
+
+
+_SLOT = re.compile("\ue000(\\d+)\ue001")
+_CACHE: dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]] = {}
+_CACHE_SIZE = 512  # skeletons kept per process; bounded so memory stays flat
+
+
+def slot(index: int) -> str:
+    """The marker of value ``index`` in a skeleton (private-use characters)."""
+    return f"\ue000{index}\ue001"
+
+
+def convert_cached(skeleton: str, *, text_width: int = 9360, source: str = "") -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Convert a skeleton once: the WordprocessingML pieces between slots, and slot numbers."""
+    key = (skeleton, text_width)
+    found = _CACHE.get(key)
+    if found is None:
+        pieces = _SLOT.split(markup_to_wordml(skeleton, text_width=text_width, source=source))
+        found = (tuple(pieces[0::2]), tuple(int(n) for n in pieces[1::2]))
+        if len(_CACHE) >= _CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
+        _CACHE[key] = found
+    return found
+
+
+def fill_slots(converted: tuple[tuple[str, ...], tuple[int, ...]], values: list[str]) -> str:
+    """Splice XML-escaped values into converted WordprocessingML."""
+    static, indices = converted
+    out = [static[0]]
+    for index, piece in zip(indices, static[1:], strict=True):
+        out.append(values[index])
+        out.append(piece)
+    return "".join(out)
 
 
 def markup_to_wordml(markup: str, *, text_width: int = 9360, source: str = "") -> str:

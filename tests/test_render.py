@@ -412,3 +412,19 @@ def test_letter_lists_the_concrete_changes(written):
     assert "3" in [r.text for r in runs(path) if r.font.strike]
     assert "2" in [r.text for r in runs(path) if r.font.underline]
     assert "differs from the original" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
+
+
+def test_shared_skeleton_keeps_each_letters_values(tmp_path):
+    """Letters of the same shape reuse one converted skeleton; values never leak across."""
+    rows = [line(f"S-{i}", "96371", 3, patient_name=f"Patient Number {i}",
+                 member_id=f"MEM-{i}", **denied("units_over_cap"),
+                 corrected_procedure_code="96371", corrected_units=2) for i in range(5)]
+    rows.append(line("S-slot", "96371", 3, patient_name="\ue0000\ue001 tricky \ue000",
+                     **denied("units_over_cap"), corrected_procedure_code="96371",
+                     corrected_units=2))
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    for i in range(5):
+        text = doc_text(tmp_path / "letters" / f"S-{i}.docx")
+        assert f"Patient Number {i}" in text and f"MEM-{i}" in text
+        assert all(f"Patient Number {j}" not in text for j in range(5) if j != i)
+    assert "0 tricky" in doc_text(tmp_path / "letters" / "S-slot.docx")
