@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -43,26 +45,40 @@ _RARC_RE = re.compile(_RARC)
 _SEPARATORS = re.compile(r"[,;/|\s]+")
 
 
-def _by_unique(values: pd.Series, func: Callable[[str], Any]) -> np.ndarray:
-    """Apply ``func`` once per distinct value; an object array aligned with ``values``."""
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str", Arrow-backed
+
+
+def _per_unique(values: pd.Series, func: Callable[[str], tuple], kinds: str) -> list[pd.Series]:
+    """Apply ``func`` once per distinct value and spread its results back over the rows.
+
+    ``func`` returns a tuple; ``kinds`` names each item's type: ``s`` text (an Arrow-backed
+    str Series, built by ``take``), ``b`` bool, ``d`` a date (datetime64[ns], NaT for None).
+    """
     codes, uniques = pd.factorize(values)
-    results = np.empty(len(uniques) + 1, dtype=object)
-    for i, value in enumerate(uniques):
-        results[i] = func(value)
-    results[-1] = func("")  # factorize marks missing values -1
-    return results[codes]
-
-
-def _unzip(pairs: np.ndarray, index: pd.Index, n: int) -> list[pd.Series]:
-    if len(pairs) == 0:
-        return [pd.Series([], index=index, dtype=object) for _ in range(n)]
-    return [pd.Series([p[k] for p in pairs], index=index, dtype=object) for k in range(n)]
+    results = [func(u) for u in uniques]
+    results.append(func(""))  # factorize marks missing values -1, the last slot
+    take = np.where(codes < 0, len(uniques), codes)
+    out = []
+    for k, kind in enumerate(kinds):
+        items = [r[k] for r in results]
+        if kind == "s":
+            column = pa.array(items, type=pa.string()).take(pa.array(take))
+            out.append(pd.Series(column, index=values.index, dtype=_STR))
+        elif kind == "b":
+            out.append(pd.Series(np.asarray(items, dtype=bool)[take], index=values.index))
+        else:
+            days = np.array([np.datetime64("NaT") if d is None else d for d in items],
+                            dtype="datetime64[D]")
+            out.append(pd.Series(days[take].astype("datetime64[ns]"), index=values.index))
+    return out
 
 
 def as_text(values: pd.Series) -> pd.Series:
     """Raw cells as stripped text, ``""`` for blanks; NUL bytes removed."""
-    text = values.fillna("").astype("str")
-    return text.str.replace("\x00", "", regex=False).str.strip()
+    text = values.fillna("").astype(_STR)
+    if text.str.contains("\x00", regex=False).any():
+        text = text.str.replace("\x00", "", regex=False)
+    return text.str.strip()
 
 
 # --- numbers -------------------------------------------------------------------------
@@ -71,16 +87,42 @@ _MONEY = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?")
 _BLANKISH = ("N/A", "NA", "NONE", "NULL", "-")
 
 
+_PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Text already known to be plain numbers → float64, via Arrow's fast cast."""
+    try:
+        cast = pc.cast(pa.array(text.astype(_STR)), pa.float64())
+        return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
+    except Exception:  # noqa: BLE001 - any Arrow quirk: the slow, sure path
+        return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
 def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``$1,234.50`` → 1234.5, ``(12.00)`` and ``12.00-`` → -12.0, ``$ -`` → 0; (amounts, bad)."""
     text = as_text(values)
+    numbers = pd.Series(np.nan, index=text.index, dtype="float64")
+    bad = pd.Series(False, index=text.index)
+    plain = text.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
+    if plain.any():  # most exports: plain numbers, parsed in one Arrow call
+        numbers[plain] = _to_float(text[plain]).to_numpy()
+    rest = ~plain & (text != "").to_numpy(dtype=bool)
+    if rest.any():
+        parsed, unread = _money_text(text[rest])
+        numbers[rest] = parsed.to_numpy()
+        bad[rest] = unread.to_numpy()
+    return numbers, bad
+
+
+def _money_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     bare = text.str.replace(r"[\s$]", "", regex=True)
     paren = bare.str.startswith("(") & bare.str.endswith(")")
     core = bare.str.replace(r"[()]", "", regex=True)
     trailing = core.str.endswith("-") & (core.str.len() > 1)
     core = core.where(~trailing, "-" + core.str[:-1])
     dash = core.isin(["-", "$-"])
-    blank = text.str.upper().isin(_BLANKISH[:-1]) | (text == "")
+    blank = text.str.upper().isin(_BLANKISH[:-1])
     ok = core.str.fullmatch(_MONEY.pattern) & core.str.contains(r"\d", regex=True)
     plain = core.where(ok, "").str.replace(",", "", regex=False)
     numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
@@ -96,10 +138,12 @@ def parse_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Negative, fractional and text values are bad: units decide payment, never guess them.
     """
     text = as_text(values)
-    ok = text.str.fullmatch(r"\+?\d{1,7}(?:\.0*)?")
-    numbers = pd.to_numeric(text.where(ok, ""), errors="coerce").astype("float64")
-    bad = (text != "") & ~ok
-    return numbers, bad.astype(bool)
+    ok = text.str.fullmatch(r"\+?\d{1,7}(?:\.0*)?").to_numpy(dtype=bool)
+    numbers = pd.Series(np.nan, index=text.index, dtype="float64")
+    if ok.any():
+        numbers[ok] = _to_float(text[ok].str.lstrip("+")).to_numpy()
+    bad = (text != "").to_numpy(dtype=bool) & ~ok
+    return numbers, pd.Series(bad, index=text.index)
 
 
 # --- dates and times -----------------------------------------------------------------
@@ -171,19 +215,12 @@ def parse_dates(values: pd.Series, future_days: int = 366) -> tuple[pd.Series, p
     """
     text = as_text(values)
 
-    def one(value: str) -> Any:
+    def one(value: str) -> tuple[Any, bool]:
         parsed = _one_date(value, future_days)
-        if parsed is None:
-            return np.datetime64("NaT")
-        if parsed is _BAD:
-            return _BAD
-        return np.datetime64(parsed, "D")
+        return (None, True) if parsed is _BAD else (parsed, False)
 
-    parsed = _by_unique(text, one)
-    bad = np.array([p is _BAD for p in parsed], dtype=bool) if len(parsed) else np.zeros(0, bool)
-    parsed[bad] = np.datetime64("NaT")
-    dates = pd.Series(parsed.astype("datetime64[D]").astype("datetime64[ns]"), index=text.index)
-    return dates, pd.Series(bad, index=text.index)
+    dates, bad = _per_unique(text, one, "db")
+    return dates, bad
 
 
 _CLOCK = re.compile(r"(\d{1,2}):?(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AP])?\.?M?\.?", re.I)
@@ -218,11 +255,12 @@ def _one_time(text: str) -> str:
 
 def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``09:05``, ``9:05 AM``, ``0905``, Excel fractions and time cells → ``"HH:MM"``; (times, bad)."""
-    text = as_text(values)
-    parsed = _by_unique(text, _one_time)
-    bad = parsed == _BAD
-    parsed[bad] = ""
-    return pd.Series(parsed, index=text.index, dtype=object), pd.Series(bad, index=text.index)
+    def one(value: str) -> tuple[str, bool]:
+        parsed = _one_time(value)
+        return ("", True) if parsed is _BAD else (parsed, False)
+
+    times, bad = _per_unique(as_text(values), one, "sb")
+    return times, bad
 
 
 # --- codes ---------------------------------------------------------------------------
@@ -243,32 +281,39 @@ def _one_procedure(text: str) -> tuple[str, str]:
 
 def parse_procedure(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """CPT/HCPCS as upper-case text (``0450`` keeps its zero); (codes, modifiers in the cell)."""
-    text = as_text(values)
-    code, mods = _unzip(_by_unique(text, _one_procedure), text.index, 2)
+    code, mods = _per_unique(as_text(values), _one_procedure, "ss")
     return code, mods
+
+
+def _one_revenue(text: str) -> tuple[str, bool]:
+    code = _strip_float(text.upper())
+    if re.fullmatch(r"\d{1,4}", code):
+        return code.zfill(4), False
+    return code, bool(code)
 
 
 def parse_revenue(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Revenue codes as 4 digits (``450`` → ``0450``); (codes, bad)."""
-    text = as_text(values).str.upper()
-    digits = text.str.fullmatch(r"\d{1,4}(?:\.0+)?")
-    padded = text.str.replace(r"\.0+$", "", regex=True).str.zfill(4)
-    codes = padded.where(digits, text)
-    return codes.astype(object), ((text != "") & ~digits).astype(bool)
+    codes, bad = _per_unique(as_text(values), _one_revenue, "sb")
+    return codes, bad
 
 
 _POS_WORDS = {"OFFICE": "11", "HOME": "12"}
 
 
+def _one_pos(text: str) -> tuple[str, bool]:
+    code = _strip_float(text.upper())
+    if re.fullmatch(r"0*\d{1,2}", code):
+        return code.lstrip("0").zfill(2), False
+    if code in _POS_WORDS:
+        return _POS_WORDS[code], False
+    return code, bool(code)
+
+
 def parse_pos(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Place of service as 2 digits: ``11.0`` → ``11``, ``011`` → ``11``, ``1`` → ``01``; (pos, bad)."""
-    text = as_text(values).str.upper()
-    digits = text.str.fullmatch(r"0*\d{1,2}(?:\.0+)?")
-    number = text.str.replace(r"\.0+$", "", regex=True).str.lstrip("0").str.zfill(2)
-    words = text.map(_POS_WORDS).fillna("")
-    pos = number.where(digits, words.where(words != "", text))
-    bad = (text != "") & ~digits & (words == "")
-    return pos.astype(object), bad.astype(bool)
+    pos, bad = _per_unique(as_text(values), _one_pos, "sb")
+    return pos, bad
 
 
 def _one_modifiers(text: str) -> tuple[str, bool]:
@@ -280,25 +325,25 @@ def _one_modifiers(text: str) -> tuple[str, bool]:
 
 def parse_modifiers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``JB KX``, ``JB,KX`` → ``JB;KX``; (modifiers, odd) where odd flags tokens not 2 long."""
-    text = as_text(values)
-    mods, odd = _unzip(_by_unique(text, _one_modifiers), text.index, 2)
-    return mods, odd.astype(bool)
+    mods, odd = _per_unique(as_text(values), _one_modifiers, "sb")
+    return mods, odd
 
 
 def join_lists(*columns: pd.Series) -> pd.Series:
     """Join ``;``-lists column by column, dropping empties and repeats, keeping order."""
     if not columns:
         raise ValueError("join_lists needs at least one column")
-    joined = columns[0].fillna("").astype("str")
-    for col in columns[1:]:
-        joined = joined + ";" + col.fillna("").astype("str")
-    if len(columns) == 1:
-        return joined.astype(object)
-    return pd.Series(
-        _by_unique(joined, lambda v: ";".join(dict.fromkeys(t for t in v.split(";") if t))),
-        index=joined.index,
-        dtype=object,
+    filled = [c.fillna("").astype(_STR) for c in columns]
+    used = [c for c in filled if (c != "").any()]
+    if len(used) <= 1:  # the common case: nothing to merge
+        return (used or filled)[0]
+    joined = used[0]
+    for col in used[1:]:
+        joined = joined + ";" + col
+    (out,) = _per_unique(
+        joined, lambda v: (";".join(dict.fromkeys(t for t in v.split(";") if t)),), "s"
     )
+    return out
 
 
 def _group_of(text: str) -> str:
@@ -311,21 +356,16 @@ def _group_of(text: str) -> str:
 
 def parse_group(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Group codes ``CO``/``co``/"Contractual Obligation" → ``CO``; (groups, bad)."""
-    text = as_text(values)
-    groups = _by_unique(text, lambda v: _group_of(v) if v else "")
-    bad = groups == _BAD
-    groups[bad] = ""
-    return pd.Series(groups, index=text.index, dtype=object), pd.Series(bad, index=text.index)
+
+    def one(value: str) -> tuple[str, bool]:
+        group = _group_of(value) if value else ""
+        return ("", True) if group == _BAD else (group, False)
+
+    groups, bad = _per_unique(as_text(values), one, "sb")
+    return groups, bad
 
 
-def split_codes(cell: str, group: str = "", amount: float = float("nan")) -> tuple[str, str, str, str]:
-    """One cell of adjustment codes → (carcs, rarcs, adjustments, unrecognised), ``;``-joined.
-
-    ``CO-119/N362``, ``CO119``, ``CO 119``, bare ``119`` (``group`` supplies the group),
-    words for groups; RARCs are ``M``/``N``/``MA`` + digits, CARCs 1-3 digits or
-    ``A``/``B``/``D``/``P``/``W``/``Y`` + digits. ``amount`` goes to the adjustment only when
-    the cell has a single grouped CARC; otherwise the amount is left "" (unknown).
-    """
+def _tokens(cell: str) -> list[str]:
     text = cell.upper()
     for pattern, code in _GROUP_WORDS:
         text = pattern.sub(code, text)
@@ -336,40 +376,58 @@ def split_codes(cell: str, group: str = "", amount: float = float("nan")) -> tup
             tokens.append(token)
         else:  # "119-N362": a hyphen used as a separator
             tokens.extend(token.split("-"))
+    return [t for t in tokens if t]
+
+
+def _split(cell: str, group: str) -> tuple[str, str, str, str, bool]:
+    """(carcs, rarcs, adjustments, unrecognised, wants_amount).
+
+    ``wants_amount``: the cell has one grouped CARC and no amount of its own, so the row's
+    adjustment amount belongs after its trailing ``:``.
+    """
     carcs: dict[str, None] = {}
     rarcs: dict[str, None] = {}
     unknown: dict[str, None] = {}
-    adjustments: list[tuple[str, str, str]] = []
+    adjustments: list[tuple[str, str, str | None]] = []
     pending = ""
-    for token in tokens:
-        if not token:
-            continue
+    for token in _tokens(cell):
         if token in GROUP_CODES:
             pending = token
             continue
         m = _TOKEN.fullmatch(token)
-        if not m:
+        code = m.group("code") if m else ""
+        if code and not _RARC_RE.fullmatch(code) and code.isdigit():
+            code = code.lstrip("0")
+        if not code:
             unknown[token] = None
-            pending = ""
-            continue
-        code = m.group("code")
-        if _RARC_RE.fullmatch(code):
+        elif _RARC_RE.fullmatch(code):
             rarcs[code] = None
         else:
-            code = code.lstrip("0") if code.isdigit() else code
-            if not code:
-                unknown[token] = None
-                continue
             carcs[code] = None
             grp = m.group("group") or pending or group
             if grp:
                 given = m.group("amount")
-                adjustments.append((grp, code, f"{float(given):.2f}" if given else ""))
+                adjustments.append((grp, code, f"{float(given):.2f}" if given else None))
         pending = ""
-    if len(adjustments) == 1 and not adjustments[0][2] and amount == amount:
-        adjustments[0] = (*adjustments[0][:2], f"{amount:.2f}")
-    adj_text = ";".join(dict.fromkeys(f"{g}-{c}:{a}" for g, c, a in adjustments))
-    return ";".join(carcs), ";".join(rarcs), adj_text, ";".join(unknown)
+    wants = len(adjustments) == 1 and adjustments[0][2] is None
+    adj = ";".join(dict.fromkeys(f"{g}-{c}:{a or ''}" for g, c, a in adjustments))
+    return ";".join(carcs), ";".join(rarcs), adj, ";".join(unknown), wants
+
+
+def split_codes(
+    cell: str, group: str = "", amount: float = float("nan")
+) -> tuple[str, str, str, str]:
+    """One cell of adjustment codes → (carcs, rarcs, adjustments, unrecognised), ``;``-joined.
+
+    ``CO-119/N362``, ``CO119``, ``CO 119``, bare ``119`` (``group`` supplies the group),
+    words for groups; RARCs are ``M``/``N``/``MA`` + digits, CARCs 1-3 digits or
+    ``A``/``B``/``D``/``P``/``W``/``Y`` + digits. ``amount`` goes to the adjustment only when
+    the cell has a single grouped CARC; otherwise the amount is left "" (unknown).
+    """
+    carcs, rarcs, adj, unknown, wants = _split(cell, group)
+    if wants and amount == amount:
+        adj += f"{amount:.2f}"
+    return carcs, rarcs, adj, unknown
 
 
 def parse_codes(
@@ -377,26 +435,38 @@ def parse_codes(
 ) -> pd.DataFrame:
     """Vectorised ``split_codes``: columns carcs, rarcs, adjustments, unrecognised.
 
-    ``group`` holds parsed group codes ("" when unknown), ``amount`` parsed floats.
+    ``group`` holds parsed group codes ("" when unknown), ``amount`` parsed floats. Cells are
+    split once per distinct (codes, group) pair; amounts are filled in column-wise.
     """
     text = as_text(codes)
-    if group is None and amount is None:
-        parts = _by_unique(text, split_codes)
+    if group is None:
+        parts = _per_unique(text, lambda v: _split(v, ""), "ssssb")
     else:
-        grp = group.fillna("").astype("str") if group is not None else pd.Series("", index=text.index)
-        amt = amount if amount is not None else pd.Series(np.nan, index=text.index)
-        key = text + "\x1f" + grp + "\x1f" + amt.astype("float64").astype("str").fillna("nan")
-
-        def one(k: str) -> tuple[str, str, str, str]:
-            cell, g, a = k.split("\x1f") if k else ("", "", "nan")
-            return split_codes(cell, g, float(a))
-
-        parts = _by_unique(key, one)
-    cols = _unzip(parts, text.index, 4)
+        key = text + "\x1f" + group.fillna("").astype(_STR)
+        parts = _per_unique(key, lambda k: _split(*k.split("\x1f")) if k else _split("", ""),
+                            "ssssb")
+    carcs, rarcs, adjustments, unknown, wants = parts
+    if amount is not None:
+        fill = wants.to_numpy() & amount.notna().to_numpy()
+        if fill.any():
+            amounts = format_amounts(amount.to_numpy()[fill])
+            base = pa.array(adjustments[fill]).cast(pa.string())
+            joined = pc.binary_join_element_wise(base, amounts, "")
+            adjustments = adjustments.copy()
+            adjustments[fill] = pd.Series(joined, dtype=_STR).to_numpy()
     return pd.DataFrame(
-        dict(zip(("carcs", "rarcs", "adjustments", "unrecognised"), cols, strict=True)),
+        {"carcs": carcs, "rarcs": rarcs, "adjustments": adjustments, "unrecognised": unknown},
         index=text.index,
     )
+
+
+def format_amounts(values: np.ndarray) -> pa.Array:
+    """Floats → ``"1234.50"`` / ``"-12.00"`` text, vectorised (cents rounded half-even)."""
+    cents = np.round(np.abs(values) * 100).astype(np.int64)
+    whole = pc.cast(pa.array(cents // 100), pa.string())
+    frac = pc.utf8_lpad(pc.cast(pa.array(cents % 100), pa.string()), 2, "0")
+    sign = pa.array(np.where(values < 0, "-", ""), type=pa.string())
+    return pc.binary_join_element_wise(sign, whole, ".", frac, "")
 
 
 # --- words ---------------------------------------------------------------------------
@@ -418,23 +488,29 @@ _ROUTE_WORDS = {
 }
 
 
-def _words(text: pd.Series) -> pd.Series:
-    return text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+def _words(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _one_status(text: str) -> tuple[str, bool]:
+    if re.fullmatch(r"\d{1,2}(?:\.0+)?", text):
+        return _strip_float(text).lstrip("0") or "0", False
+    code = _STATUS_WORDS.get(_words(text), "")
+    return code, bool(text) and not code
 
 
 def parse_claim_status(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """835 CLP02 codes kept (``4.0`` → ``4``); words mapped ("Denied" → ``4``); (codes, bad)."""
-    text = as_text(values)
-    number = text.str.fullmatch(r"\d{1,2}(?:\.0+)?")
-    codes = text.str.replace(r"\.0+$", "", regex=True).str.lstrip("0")
-    words = _words(text).map(_STATUS_WORDS).fillna("")
-    out = codes.where(number, words)
-    bad = (text != "") & ~number & (words == "")
-    return out.astype(object), bad.astype(bool)
+    codes, bad = _per_unique(as_text(values), _one_status, "sb")
+    return codes, bad
 
 
 def parse_route(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """"subcutaneous", "SubQ", "SQ", "SC" → ``SC``; "intravenous", "IV" → ``IV``; (route, bad)."""
-    text = as_text(values)
-    route = _words(text).map(_ROUTE_WORDS).fillna("")
-    return route.astype(object), ((text != "") & (route == "")).astype(bool)
+
+    def one(text: str) -> tuple[str, bool]:
+        route = _ROUTE_WORDS.get(_words(text), "")
+        return route, bool(text) and not route
+
+    route, bad = _per_unique(as_text(values), one, "sb")
+    return route, bad

@@ -42,6 +42,7 @@ _OTHER_FORMATS = (
     (b"Rar!", "a RAR archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
 )
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str", Arrow-backed
 EXPORT_FIX = "export the report from your billing system as CSV or Excel (.xlsx)"
 
 
@@ -148,7 +149,7 @@ def _open_workbook(path: Path, kind: str):  # -> fastexcel.ExcelReader
         if kind == "xls":
             fix = "if it has a password, remove it in Excel; then " + fix
         raise InputFileError(
-            f"cannot read the workbook ({type(exc).__name__}: {str(exc)[:120]})",
+            f"cannot read the workbook; it is damaged or not really {kind} ({_detail(exc)})",
             file=path,
             fix=fix,
         ) from exc
@@ -161,16 +162,14 @@ def _load(reader, name: str, path: Path, n_rows: int | None = None) -> pd.DataFr
             name, header_row=None, dtypes="string", skip_rows=0, n_rows=n_rows
         )
         batch, errors = sheet.to_arrow_with_errors()
-        frame = batch.to_pandas()
+        frame = _text_frame(batch)
     except Exception as exc:  # noqa: BLE001 - see _open_workbook
         raise InputFileError(
-            f"cannot read the sheet ({type(exc).__name__}: {str(exc)[:120]})",
+            f"cannot read the sheet; it is damaged ({_detail(exc)})",
             file=path,
             sheet=name,
             fix="open it in Excel and save it again as .xlsx",
         ) from exc
-    frame.columns = range(frame.shape[1])
-    frame = frame.fillna("").astype("str")
     if errors is not None:
         for error in errors.errors:
             row, col = error.position
@@ -178,6 +177,27 @@ def _load(reader, name: str, path: Path, n_rows: int | None = None) -> pd.DataFr
             marker = EXCEL_ERRORS.get(kind.group(1), "#ERROR") if kind else "#ERROR"
             frame.iat[row, col] = marker
     return frame
+
+
+def _text_frame(batch) -> pd.DataFrame:  # batch: pyarrow.RecordBatch
+    """Arrow string columns → a str DataFrame with "" for empty cells, columns 0..n-1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = {}
+    for i in range(batch.num_columns):
+        column = batch.column(i)
+        if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+            column = column.cast(pa.string())  # an all-empty column arrives as null type
+        columns[i] = pd.Series(pc.fill_null(column, ""), dtype=_STR)
+    return pd.DataFrame(columns, index=pd.RangeIndex(batch.num_rows))
+
+
+def _detail(exc: Exception) -> str:
+    """The useful part of a calamine message, without its context dump."""
+    text = re.sub(r"\s+", " ", str(exc)).split(" Context:")[0]
+    text = re.sub(r"^(calamine error: )+", "", text, flags=re.I)
+    return text[:120]
 
 
 def _read_workbook(
@@ -195,16 +215,19 @@ def _read_workbook(
         if index < 0:
             raise _no_header(path, chosen, rows)
     else:
-        best: tuple[int, int, str] | None = None
-        previews = {}
+        # calamine parses a whole sheet even for a preview, so each sheet is loaded once
+        best: tuple[int, int, str, pd.DataFrame] | None = None
+        empty = True
         for name in names:
-            preview = _load(reader, name, path, n_rows=HEADER_SCAN_ROWS)
-            previews[name] = preview.values.tolist()
-            index, score = find_header_row(previews[name], extra_headers)
+            candidate = _load(reader, name, path)
+            rows = candidate.head(HEADER_SCAN_ROWS).values.tolist()
+            empty = empty and not any(any(c.strip() for c in r) for r in rows)
+            index, score = find_header_row(rows, extra_headers)
             if index >= 0 and (best is None or score > best[0]):
-                best = (score, index, name)
+                best = (score, index, name, candidate)
+            del candidate
         if best is None:
-            if all(not any(any(c for c in r) for r in p) for p in previews.values()):
+            if empty:
                 raise InputFileError(
                     f"the workbook has no data (sheets: {', '.join(names)})",
                     file=path,
@@ -218,8 +241,7 @@ def _read_workbook(
                 file=path,
                 fix="name the sheet with --sheet and map columns with --columns FIELD=HEADER",
             )
-        _, index, chosen = best
-        frame = _load(reader, chosen, path)
+        _, index, chosen, frame = best
     headers = [str(h).strip() for h in frame.iloc[index].tolist()] if len(frame) else []
     data = frame.iloc[index + 1 :]
     return RawTable(

@@ -27,7 +27,6 @@ from appeals.headers import (
     ColumnMap,
     known_fields,
     map_columns,
-    normalise_header,
     require_columns,
 )
 from appeals.schema import REJECTED_COLUMNS, conform, empty_rejected
@@ -156,7 +155,7 @@ class _Build:
         self._first = first
         claim = self.text("claim_id")
         if claim is not None:
-            again = claim.map(normalise_header) == normalise_header(self.header("claim_id"))
+            again = claim.str.lower() == self.header("claim_id").strip().lower()
             self.reject(again.to_numpy() & ~total, "claim_id", claim,
                         "a repeated header row, not a service line; nothing to fix")
         spill = (self.extra != "").to_numpy()
