@@ -13,14 +13,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from appeals.conditions import Facts, compute_facts, list_has_any, member_of
+from appeals.conditions import Columns, Facts, compute_facts
 from appeals.corrections import apply_corrections
 from appeals.deadlines import appeal_deadlines
 from appeals.denial_map import Rule, load_denial_map
 from appeals.evidence import describe
 from appeals.payers import PayerRules, load_payer_rules
 from appeals.resources import read_data_csv
-from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform, text_series
 
 Mode = Literal["denials", "scrub"]
 REVERSAL = "22"
@@ -41,34 +41,31 @@ def no_appeal_rarcs() -> frozenset[str]:
     return frozenset(table.loc[table["routing"] == "no_appeal", "code"])
 
 
-def denied_mask(lines: pd.DataFrame) -> np.ndarray:
+def denied_mask(lines: pd.DataFrame, cols: Columns | None = None) -> np.ndarray:
     """A line is denied when it carries a CARC other than a routine adjustment, its claim
     was denied whole, or it has remarks but no CARC and was not paid."""
+    cols = cols or Columns(lines)
     routine = routine_carcs()
-    codes_cells, uniques = pd.factorize(lines["carcs"], use_na_sentinel=False)
-    non_routine = np.fromiter(
-        (any(c not in routine for c in u.split(";") if c) for u in uniques),
-        dtype=bool,
-        count=len(uniques),
-    )
-    denial_carc = non_routine[codes_cells] if len(uniques) else np.zeros(len(lines), bool)
+    denial_carc = cols.test("carcs", lambda u: any(c not in routine for c in u.split(";") if c))
     paid = lines["paid_amount"].to_numpy(dtype=np.float64)
     unpaid = np.isnan(paid) | (paid <= 0)
-    remark_only = (lines["carcs"] == "").to_numpy() & (lines["rarcs"] != "").to_numpy() & unpaid
-    whole_claim = (lines["claim_status"] == DENIED_CLAIM).to_numpy() & unpaid
+    no_carc = ~cols.test("carcs", bool)
+    remark_only = no_carc & cols.test("rarcs", bool) & unpaid
+    whole_claim = cols.member_of("claim_status", frozenset({DENIED_CLAIM})) & unpaid
     return denial_carc | remark_only | whole_claim
 
 
 def rule_masks(lines: pd.DataFrame, facts: Facts, rule: Rule, mode: Mode) -> np.ndarray:
+    cols = facts.columns
     mask = np.ones(facts.n, dtype=bool)
     if rule.procedure_codes:
-        mask &= member_of(lines["procedure_code"], rule.procedure_codes)
+        mask &= cols.member_of("procedure_code", rule.procedure_codes)
     if mode == "denials" and (rule.carcs or rule.rarcs):
         hit = np.zeros(facts.n, dtype=bool)
         if rule.carcs:
-            hit |= list_has_any(lines["carcs"], rule.carcs)
+            hit |= cols.list_has_any("carcs", rule.carcs)
         if rule.rarcs:
-            hit |= list_has_any(lines["rarcs"], rule.rarcs)
+            hit |= cols.list_has_any("rarcs", rule.rarcs)
         mask &= hit
     for name, want in rule.conditions:
         value = facts.conditions[name]
@@ -99,8 +96,8 @@ def classify(
     n = len(frame)
 
     if mode == "denials":
-        reversal = (frame["claim_status"] == REVERSAL).to_numpy()
-        denied = denied_mask(frame)
+        reversal = facts.columns.member_of("claim_status", frozenset({REVERSAL}))
+        denied = denied_mask(frame, facts.columns)
         candidate_pool = denied & ~reversal
     else:
         reversal = denied = np.zeros(n, dtype=bool)
@@ -120,7 +117,7 @@ def classify(
         values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
         return values[np.where(matched, chosen, len(active))]
 
-    out = frame.copy()
+    out = frame  # conform() already made it a frame of our own
     if mode == "denials":
         status = np.select(
             # A reversal is never appealed; with denial codes it is kept as out of scope.
@@ -130,19 +127,19 @@ def classify(
         )
     else:
         status = np.where(matched, "flagged", "clean")
-    out["status"] = status.astype(object)
-    out["pattern"] = pick("pattern")
-    out["template"] = pick("template")
-    out["rule_id"] = pick("rule_id")
+    out["status"] = text_series(status, out.index)
+    out["pattern"] = text_series(pick("pattern"), out.index)
+    out["template"] = text_series(pick("template"), out.index)
+    out["rule_id"] = text_series(pick("rule_id"), out.index)
     action = pick("action")
     action[(status == "needs_review")] = "review"
     if mode == "denials":
         # A remark that removes appeal rights turns an appeal into a new/corrected claim.
-        no_appeal = list_has_any(frame["rarcs"], no_appeal_rarcs())
+        no_appeal = facts.columns.list_has_any("rarcs", no_appeal_rarcs())
         action[(action == "appeal") & no_appeal] = "corrected_claim"
-    out["action"] = action
+    out["action"] = text_series(action, out.index)
     names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
-    out["evidence"] = describe(out, facts, reversal=reversal, mode=mode, payer_names=names)
+    out["evidence"] = text_series(describe(out, facts, reversal=reversal, mode=mode, payer_names=names), out.index)
     apply_corrections(out, facts)
     appeal_deadlines(out, payer_rules)
     return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)

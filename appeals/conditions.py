@@ -54,21 +54,47 @@ def scig_products() -> dict[str, tuple[str, bool]]:
     }
 
 
-def _member(values: pd.Series, test) -> np.ndarray:
-    """Apply ``test`` to each distinct value once and broadcast back."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    if len(uniques) == 0:
-        return np.zeros(len(values), dtype=bool)
-    return np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values, kept as numpy objects (pandas would infer an Arrow string
+    index for the uniques, which costs more than the factorising itself)."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
 
 
-def member_of(values: pd.Series, allowed: frozenset[str]) -> np.ndarray:
-    return _member(values, lambda u: u in allowed)
+class Columns:
+    """Each column of a frame factorised once; tests run on distinct values only."""
 
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-def list_has_any(values: pd.Series, wanted: frozenset[str]) -> np.ndarray:
-    """For a ``;``-joined list column: does the list hold any of ``wanted``?"""
-    return _member(values, lambda u: not wanted.isdisjoint(split_list(u)))
+    def factorized(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._cache:
+            self._cache[name] = factorize(self.frame[name])
+        return self._cache[name]
+
+    def test(self, name: str, test) -> np.ndarray:
+        """Apply ``test`` to each distinct value of column ``name`` and broadcast back."""
+        codes, uniques = self.factorized(name)
+        if len(uniques) == 0:
+            return np.zeros(len(self.frame), dtype=bool)
+        return np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
+
+    def member_of(self, name: str, allowed: frozenset[str]) -> np.ndarray:
+        return self.test(name, lambda u: u in allowed)
+
+    def list_has_any(self, name: str, wanted: frozenset[str]) -> np.ndarray:
+        """For a ``;``-joined list column: does the list hold any of ``wanted``?"""
+        return self.test(name, lambda u: not wanted.isdisjoint(split_list(u)))
+
+    def values(self, name: str, value_of) -> np.ndarray:
+        """A float per line from ``value_of(distinct value)`` (None becomes NaN)."""
+        codes, uniques = self.factorized(name)
+        table = np.array(
+            [np.nan if (v := value_of(u)) is None else float(v) for u in uniques] or [np.nan]
+        )
+        return table[codes] if len(uniques) else np.full(len(self.frame), np.nan)
 
 
 @dataclass
@@ -88,6 +114,7 @@ class Facts:
     enc_96371_units: np.ndarray
     supported: pd.DataFrame | None  # per line: minutes, u96369, u96370, u96371 (NaN unknown)
     conditions: dict[str, np.ndarray]
+    columns: Columns
 
     def enc_any(self, mask: np.ndarray) -> np.ndarray:
         return encounter_any(self.encounter, self.n_encounters, mask)
@@ -106,7 +133,9 @@ def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
     """One integer per distinct combination of ``keys`` (NaT/blank are values too)."""
     combined = np.zeros(len(keys[0]), dtype=np.int64)
     for key in keys:
-        codes, uniques = pd.factorize(key, use_na_sentinel=False)
+        codes, uniques = pd.factorize(
+            key.to_numpy(dtype=object) if key.dtype == object else key, use_na_sentinel=False
+        )
         combined = combined * (len(uniques) + 1) + codes
     codes, uniques = pd.factorize(combined)
     return codes.astype(np.int64), len(uniques)
@@ -121,19 +150,22 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     def enc_any(mask: np.ndarray) -> np.ndarray:
         return encounter_any(encounter, n_enc, mask)
 
+    cols = Columns(lines)
     code = lines["procedure_code"]
     products = scig_products()
     always_sc = frozenset(c for c, (_, always) in products.items() if always)
     route_dependent = frozenset(c for c, (_, always) in products.items() if not always)
     always_names = tuple(name.lower() for c, (name, always) in products.items() if always)
 
-    is_sc_admin = member_of(code, SC_ADMIN)
-    is_iv_admin = member_of(code, IV_ADMIN)
-    is_always = member_of(code, always_sc)
-    is_route_dep = member_of(code, route_dependent)
-    route_sc = (lines["route"] == "SC").to_numpy()
-    named_product = _member(
-        lines["product"], lambda u: any(name in u.lower() for name in always_names) if u else False
+    is_sc_admin = cols.member_of("procedure_code", SC_ADMIN)
+    is_iv_admin = cols.member_of("procedure_code", IV_ADMIN)
+    is_always = cols.member_of("procedure_code", always_sc)
+    is_route_dep = cols.member_of("procedure_code", route_dependent)
+    is70 = cols.member_of("procedure_code", frozenset({"96370"}))
+    is71 = cols.member_of("procedure_code", frozenset({"96371"}))
+    route_sc = cols.member_of("route", frozenset({"SC"}))
+    named_product = cols.test(
+        "product", lambda u: any(name in u.lower() for name in always_names) if u else False
     )
     enc_sc_route = enc_any(route_sc)
     enc_sc_admin = enc_any(is_sc_admin)
@@ -142,25 +174,23 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     is_scig_drug = is_always | route_dep_sc
     scig_product_sc = enc_any(is_always | named_product | route_dep_sc)
 
-    has_kx = list_has_any(lines["modifiers"], frozenset({"KX"}))
+    has_kx = cols.list_has_any("modifiers", frozenset({"KX"}))
     units = lines["units"].to_numpy(dtype=np.float64)
     units_or_one = np.where(np.isnan(units), 1.0, units)
-    enc_96370 = encounter_sum(encounter, n_enc, np.where(member_of(code, frozenset({"96370"})), units_or_one, 0))
-    enc_96371 = encounter_sum(encounter, n_enc, np.where(member_of(code, frozenset({"96371"})), units_or_one, 0))
+    enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, units_or_one, 0))
+    enc_96371 = encounter_sum(encounter, n_enc, np.where(is71, units_or_one, 0))
 
     caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
-    cap = _member_values(lines["payer"], lambda key: caps.get(key, payer_rules.get(key).cap_96371))
-    kx_payer = _member(lines["payer"], lambda key: payer_rules.get(key).kx_required)
+    cap = cols.values("payer", lambda key: caps.get(key, payer_rules.get(key).cap_96371))
+    kx_payer = cols.test("payer", lambda key: payer_rules.get(key).kx_required)
 
-    pos = lines["place_of_service"]
-    justification = ((lines["justification"] != "") | (lines["chart_reference"] != "")).to_numpy()
-    times = ((lines["infusion_start"] != "") & (lines["infusion_stop"] != "")).to_numpy()
+    filled = lambda name: cols.test(name, bool)  # noqa: E731
+    justification = filled("justification") | filled("chart_reference")
+    times = filled("infusion_start") & filled("infusion_stop")
     supported = _supported_units(lines, encounter, n_enc) if times.any() else None
     if supported is not None:
         s70 = supported["u96370"].to_numpy()
         s71 = supported["u96371"].to_numpy()
-        is70 = member_of(code, frozenset({"96370"}))
-        is71 = member_of(code, frozenset({"96371"}))
         unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
             is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
         )
@@ -171,14 +201,16 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         "scig_product_sc": scig_product_sc,
         "sc_admin_on_encounter": enc_sc_admin,
         "iv_admin_on_encounter": enc_iv_admin,
-        "primary_on_claim": encounter_any(claim, n_claims, member_of(code, frozenset({"96369"}))),
+        "primary_on_claim": encounter_any(
+            claim, n_claims, cols.member_of("procedure_code", frozenset({"96369"}))
+        ),
         "over_cap": ~np.isnan(cap) & (enc_96371 > np.nan_to_num(cap, nan=np.inf)),
         "payer_requires_kx": kx_payer,
         "line_has_kx": has_kx,
         "kx_on_admin_line": enc_any(is_sc_admin & has_kx),
         "kx_on_jcode_line": enc_any(is_scig_drug & has_kx),
-        "pos_home": (pos == HOME_POS).to_numpy(),
-        "pos_clinic": member_of(pos, CLINIC_POS),
+        "pos_home": cols.member_of("place_of_service", frozenset({HOME_POS})),
+        "pos_clinic": cols.member_of("place_of_service", CLINIC_POS),
         "has_justification": enc_any(justification),
         "times_documented": enc_any(times),
         "units_unsupported": unsupported,
@@ -201,15 +233,8 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         enc_96371_units=enc_96371,
         supported=supported,
         conditions=conditions,
+        columns=cols,
     )
-
-
-def _member_values(values: pd.Series, value_of) -> np.ndarray:
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    table = np.array(
-        [np.nan if value_of(u) is None else float(value_of(u)) for u in uniques] or [np.nan]
-    )
-    return table[codes] if len(uniques) else np.full(len(values), np.nan)
 
 
 def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from appeals.conditions import Facts, encounter_any, member_of
+from appeals.conditions import Facts, encounter_any, factorize
+from appeals.schema import text_series
 
 ADD_PRIMARY = "96369:1:"
 
@@ -86,7 +87,7 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     if facts.supported is not None:
         timed = enc_has("time_units_mismatch")
         for target, column in (("96370", "u96370"), ("96371", "u96371")):
-            is_code = timed & member_of(out["procedure_code"], frozenset({target}))
+            is_code = timed & facts.columns.member_of("procedure_code", frozenset({target}))
             want = facts.supported[column].to_numpy(dtype=np.float64)
             # Several lines of one code on an encounter: the first carries the units.
             first_line = is_code & ~pd.Series(facts.encounter).where(is_code).duplicated().to_numpy()
@@ -105,14 +106,14 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
         | remove | (add != "")
     )
-    out["corrected_procedure_code"] = np.where(claim_needs, new_code, "").astype(object)
-    out["corrected_modifiers"] = np.where(claim_needs, new_mods, "").astype(object)
+    out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
+    out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)
     out["corrected_units"] = np.where(claim_needs, new_units, np.nan)
-    out["remove_line"] = np.where(claim_needs & remove, "yes", "").astype(object)
-    out["add_lines"] = np.where(claim_needs, add, "").astype(object)
-    out["correction"] = np.where(changed, why, "").astype(object)
+    out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
+    out["add_lines"] = text_series(np.where(claim_needs, add, ""), out.index)
+    out["correction"] = text_series(np.where(changed, why, ""), out.index)
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
-    codes, uniques = pd.factorize(out["claim_id"], use_na_sentinel=False)
+    codes, uniques = factorize(out["claim_id"])
     return codes.astype(np.int64), len(uniques)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from appeals.payers import PayerRules
+from appeals.schema import text_series
 
 _OPEN = ("denied", "needs_review")
 
@@ -22,7 +23,8 @@ def appeal_deadlines(out: pd.DataFrame, payer_rules: PayerRules) -> None:
     basis = np.full(n, "", dtype=object)
     open_rows = out["status"].isin(_OPEN).to_numpy()
     if not open_rows.any():
-        out["appeal_deadline"], out["deadline_basis"] = deadline, basis
+        out["appeal_deadline"] = deadline
+        out["deadline_basis"] = text_series(basis, out.index)
         return
     payers = out["payer"].to_numpy(dtype=object)
     keys = pd.unique(payers[open_rows])
@@ -43,4 +45,4 @@ def appeal_deadlines(out: pd.DataFrame, payer_rules: PayerRules) -> None:
         extra = f" + {grace} days presumed receipt" if grace else ""
         basis[i] = f"{what}{extra} + {window[key]} days ({key})"
     out["appeal_deadline"] = deadline
-    out["deadline_basis"] = basis
+    out["deadline_basis"] = text_series(basis, out.index)

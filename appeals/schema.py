@@ -125,6 +125,12 @@ def join_list(items: Iterable[str]) -> str:
     return LIST_SEP.join(str(item) for item in items if item)
 
 
+def text_series(values, index: pd.Index) -> pd.Series:
+    """A text column as plain Python strings. Assigning an object array directly would make
+    pandas 3 infer an Arrow string dtype, which ``conform`` would then convert back."""
+    return pd.Series(values, index=index, dtype=object)
+
+
 def empty_lines() -> pd.DataFrame:
     """A zero-row frame with the canonical columns and dtypes."""
     return conform(pd.DataFrame({name: [] for name in LINE_COLUMNS}))
