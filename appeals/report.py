@@ -235,6 +235,8 @@ def write_summary(
     input gives the same bytes. Returns what was written.
     """
     path = Path(path)
+    if isinstance(today, dt.datetime):  # a time of day would shift "days left"
+        today = today.date()
     frame, order = _prepare(classified, documents, today)
     created = dt.datetime.combine(today, dt.time())
     book = xlsxwriter.Workbook(

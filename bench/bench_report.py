@@ -2,12 +2,14 @@
 
     python bench/bench_report.py                 # 10k and 100k rows, 3 rounds, side by side
     python bench/bench_report.py --sizes 10000 100000 200000 --rounds 5
+    python bench/bench_report.py --modes constant_memory in_memory   # the choice, side by side
 
 Every measurement runs in a fresh child process so ``ru_maxrss`` (a process-wide peak) is
 its own; sizes are interleaved round by round so a noisy shared machine hits all alike.
 Reported: median seconds, peak RSS growth during the write (ru_maxrss minus RSS before the
 write), tracemalloc peak of Python allocations during the write (a separate child, since
-tracing slows the write), and the file size.
+tracing slows the write), and the file size. ``in_memory`` is the same code with
+XlsxWriter's ``constant_memory`` turned off, for comparison.
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import types
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
 
+from appeals import report
 from appeals.report import write_summary
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
 
@@ -111,8 +116,12 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def measure_one(n: int, trace: bool) -> dict[str, float]:
+def measure_one(n: int, trace: bool, mode: str) -> dict[str, float]:
     """Run in a child: build the data (untimed), then time one write."""
+    if mode == "in_memory":
+        report.xlsxwriter = types.SimpleNamespace(  # type: ignore[assignment]
+            Workbook=lambda p, o: xlsxwriter.Workbook(p, {**o, "constant_memory": False})
+        )
     classified, rejected, documents = synthetic(n)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "summary.xlsx"
@@ -132,8 +141,9 @@ def measure_one(n: int, trace: bool) -> dict[str, float]:
         }
 
 
-def _child(n: int, trace: bool) -> dict[str, float]:
-    args = [sys.executable, __file__, "--child", str(n)] + (["--trace"] if trace else [])
+def _child(n: int, trace: bool, mode: str) -> dict[str, float]:
+    args = [sys.executable, __file__, "--child", str(n), "--modes", mode]
+    args += ["--trace"] if trace else []
     out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -142,28 +152,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--modes", nargs="+", default=["constant_memory"], choices=["constant_memory", "in_memory"]
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure_one(args.child, args.trace)))
+        print(json.dumps(measure_one(args.child, args.trace, args.modes[0])))
         return
 
-    runs: dict[int, list[dict[str, float]]] = {n: [] for n in args.sizes}
+    cases = [(mode, n) for n in args.sizes for mode in args.modes]
+    runs: dict[tuple[str, int], list[dict[str, float]]] = {case: [] for case in cases}
     for _ in range(args.rounds):
-        for n in args.sizes:
-            runs[n].append(_child(n, trace=False))
-    traced = {n: _child(n, trace=True)["traced_peak_mb"] for n in args.sizes}
+        for mode, n in cases:
+            runs[mode, n].append(_child(n, trace=False, mode=mode))
+    traced = {case: _child(case[1], trace=True, mode=case[0])["traced_peak_mb"] for case in cases}
 
     print(f"summary.xlsx write, median of {args.rounds} rounds (fresh process per run)")
-    print(f"{'rows':>8} {'seconds':>8} {'us/row':>7} {'dRSS MB':>8} {'traced MB':>10} {'file MB':>8}")
-    base = None
-    for n in args.sizes:
-        med = {k: statistics.median(r[k] for r in runs[n]) for k in runs[n][0]}
-        base = base or (n, med["seconds"])
+    print(
+        f"{'mode':<16} {'rows':>8} {'seconds':>8} {'us/row':>7} {'dRSS MB':>8} "
+        f"{'traced MB':>10} {'file MB':>8}"
+    )
+    first: dict[str, tuple[int, float]] = {}
+    for mode, n in cases:
+        med = {k: statistics.median(r[k] for r in runs[mode, n]) for k in runs[mode, n][0]}
+        base = first.setdefault(mode, (n, med["seconds"]))
         print(
-            f"{n:>8} {med['seconds']:>8.2f} {med['seconds'] / n * 1e6:>7.1f} "
-            f"{med['rss_growth_mb']:>8.1f} {traced[n]:>10.1f} {med['file_mb']:>8.1f}"
+            f"{mode:<16} {n:>8} {med['seconds']:>8.2f} {med['seconds'] / n * 1e6:>7.1f} "
+            f"{med['rss_growth_mb']:>8.1f} {traced[mode, n]:>10.1f} {med['file_mb']:>8.1f}"
             f"   time x{med['seconds'] / base[1]:.1f} for rows x{n / base[0]:.0f}"
         )
 
