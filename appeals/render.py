@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from appeals.docx_package import DocxPackage
-from appeals.errors import OutputError
+from appeals.errors import OutputError, RenderError
 from appeals.patterns import Pattern, load_patterns
 from appeals.payers import PayerRules, load_payer_rules
 from appeals.practice import Practice, load_practice
@@ -32,6 +32,7 @@ from appeals.render_context import (
     sections_for,
 )
 from appeals.resources import templates_dir as default_templates_dir
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS
 from appeals.templating import Templates
 from appeals.wordml import convert_cached, fill_slots
 
@@ -212,6 +213,12 @@ def write_documents(
     number of files written since the previous call.
     """
     global _JOB
+    missing = [c for c in (*LINE_COLUMNS, *CLASSIFIED_COLUMNS) if c not in classified.columns]
+    if missing:
+        raise RenderError(
+            f"the frame to render lacks columns {', '.join(missing[:5])}",
+            fix="pass the frame classify() returns (schema.LINE_COLUMNS + CLASSIFIED_COLUMNS)",
+        )
     out = Path(out_dir)
     if not isinstance(practice, Practice):
         practice = load_practice(practice)

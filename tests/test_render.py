@@ -428,3 +428,8 @@ def test_shared_skeleton_keeps_each_letters_values(tmp_path):
         assert f"Patient Number {i}" in text and f"MEM-{i}" in text
         assert all(f"Patient Number {j}" not in text for j in range(5) if j != i)
     assert "0 tricky" in doc_text(tmp_path / "letters" / "S-slot.docx")
+
+
+def test_unclassified_frame_is_a_clear_error(tmp_path):
+    with pytest.raises(RenderError, match="lacks columns status"):
+        write_documents(conform(pd.DataFrame([line("X", "96369")])), tmp_path, today=TODAY)
