@@ -93,7 +93,9 @@ _PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
 def _to_float(text: pd.Series) -> pd.Series:
     """Text already known to be plain numbers → float64, via Arrow's fast cast."""
     try:
-        cast = pc.cast(pa.array(text.astype(_STR)), pa.float64())
+        arr = pa.array(text.astype(_STR))
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        cast = pc.cast(arr, pa.float64())
         return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
     except Exception:  # noqa: BLE001 - any Arrow quirk: the slow, sure path
         return pd.to_numeric(text, errors="coerce").astype("float64")
@@ -116,16 +118,18 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _money_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    bare = text.str.replace(r"[\s$]", "", regex=True)
+    bare = text
+    for mark in ("$", " ", "\t", "\xa0"):  # literal replaces stay inside Arrow; a regex may not
+        bare = bare.str.replace(mark, "", regex=False)
     paren = bare.str.startswith("(") & bare.str.endswith(")")
-    core = bare.str.replace(r"[()]", "", regex=True)
+    core = bare.str.replace("(", "", regex=False).str.replace(")", "", regex=False)
     trailing = core.str.endswith("-") & (core.str.len() > 1)
     core = core.where(~trailing, "-" + core.str[:-1])
     dash = core.isin(["-", "$-"])
     blank = text.str.upper().isin(_BLANKISH[:-1])
     ok = core.str.fullmatch(_MONEY.pattern) & core.str.contains(r"\d", regex=True)
     plain = core.where(ok, "").str.replace(",", "", regex=False)
-    numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
+    numbers = _to_float(plain)
     numbers = numbers.where(~(paren | trailing), -numbers.abs())
     numbers = numbers.where(~dash, 0.0)
     bad = ~blank & ~dash & ~ok.fillna(False).astype(bool)
@@ -447,13 +451,13 @@ def parse_codes(
                             "ssssb")
     carcs, rarcs, adjustments, unknown, wants = parts
     if amount is not None:
-        fill = wants.to_numpy() & amount.notna().to_numpy()
+        values = amount.to_numpy(dtype="float64")
+        fill = wants.to_numpy() & ~np.isnan(values)
         if fill.any():
-            amounts = format_amounts(amount.to_numpy()[fill])
-            base = pa.array(adjustments[fill]).cast(pa.string())
-            joined = pc.binary_join_element_wise(base, amounts, "")
-            adjustments = adjustments.copy()
-            adjustments[fill] = pd.Series(joined, dtype=_STR).to_numpy()
+            text_amounts = pc.if_else(pa.array(fill), format_amounts(np.nan_to_num(values)), "")
+            base = pa.array(adjustments).cast(pa.string())
+            joined = pc.binary_join_element_wise(base, text_amounts, "")
+            adjustments = pd.Series(joined, index=text.index, dtype=_STR)
     return pd.DataFrame(
         {"carcs": carcs, "rarcs": rarcs, "adjustments": adjustments, "unrecognised": unknown},
         index=text.index,

@@ -366,6 +366,10 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
         raise InputFileError("the file is empty", file=path, fix=EXPORT_FIX)
     text, encoding, warnings = _decode(data, path)
     _check_binary(data, text, path)
+    # the bytes can go to the CSV parser as they are when they are UTF-8 and left unchanged
+    raw: bytes | None = data[3:] if encoding == "utf-8-sig" else data
+    if encoding not in ("utf-8", "utf-8-sig") or "\x00" in text or "\n" not in text:
+        raw = None
     if "\x00" in text:
         text = text.replace("\x00", "")
         warnings.append("the file contains NUL bytes; they were removed")
@@ -376,11 +380,12 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
         raise _no_header(path, None, records)
     header_end = _header_end_line(text, delimiter, index)
     headers = [h.strip() for h in records[index]]
-    body_start = _offset_after_lines(text, header_end)
-    body = text[body_start:]
+    body = text[_offset_after_lines(text, header_end, "\n"):]
+    if raw is not None:
+        raw = raw[_offset_after_lines(raw, header_end, b"\n"):]
     first_line = header_end + 1
     try:
-        cells, rows, extra = _parse_body(body, delimiter, len(headers), first_line)
+        cells, rows, extra = _parse_body(body, delimiter, len(headers), first_line, raw)
     except csv.Error as exc:
         raise InputFileError(
             f"the text cannot be split into cells ({exc})",
@@ -413,10 +418,10 @@ def _header_end_line(text: str, delimiter: str, index: int) -> int:
     return reader.line_num
 
 
-def _offset_after_lines(text: str, lines: int) -> int:
+def _offset_after_lines(text: str | bytes, lines: int, newline: str | bytes) -> int:
     offset = 0
     for _ in range(lines):
-        found = text.find("\n", offset)
+        found = text.find(newline, offset)  # type: ignore[arg-type]
         if found < 0:
             return len(text)
         offset = found + 1
@@ -424,13 +429,14 @@ def _offset_after_lines(text: str, lines: int) -> int:
 
 
 def _parse_body(
-    body: str, delimiter: str, width: int, first_line: int
+    body: str, delimiter: str, width: int, first_line: int, raw: bytes | None = None
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     names = list(range(width))
     if not body.strip("\r\n"):
         empty = pd.DataFrame({i: pd.Series([], dtype="str") for i in names})
         return empty, np.zeros(0, dtype=np.int64), pd.Series([], dtype="str")
-    raw = body.encode("utf-8")
+    if raw is None:
+        raw = body.encode("utf-8")
     try:
         frame = pd.read_csv(
             io.BytesIO(raw), engine="pyarrow", sep=delimiter, header=None, names=names,

@@ -74,10 +74,7 @@ class _Build:
 
     def __init__(self, raw: RawTable, colmap: ColumnMap, source: str) -> None:
         extra = raw.extra if raw.extra is not None else pd.Series("", index=raw.cells.index)
-        filled = pd.Series(False, index=raw.cells.index)
-        for col in raw.cells.columns:  # whitespace-only cells are blank too
-            filled |= raw.cells[col].str.strip() != ""
-        keep = (filled | (extra != "")).to_numpy()
+        keep = (_any_filled(raw.cells, raw.cells.index) | (extra != "")).to_numpy()
         self.raw = raw
         self.cells = raw.cells.loc[keep].reset_index(drop=True)
         self.extra = extra.loc[keep].reset_index(drop=True)
@@ -148,12 +145,16 @@ class _Build:
         return lines, rejected, report
 
     def _structure(self) -> np.ndarray:
-        first = pd.Series("", index=self.cells.index, dtype="str")
-        for col in self.cells.columns:
-            first = first.where(first != "", self.cells[col].str.strip())
-        total = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
-        self._first = first
+        # a total row has no real claim id: look for its label only in those rows
         claim = self.text("claim_id")
+        maybe = ((claim == "") | claim.str.fullmatch(_TOTAL)).to_numpy(dtype=bool)
+        first = pd.Series("", index=self.cells.index[maybe], dtype="str")
+        for col in self.cells.columns:
+            first = first.where(first != "", self.cells[col][maybe].str.strip())
+        total = np.zeros(self.n, dtype=bool)
+        total[maybe] = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
+        self._first = pd.Series("", index=self.cells.index, dtype=object)
+        self._first[maybe] = first.to_numpy(dtype=object)
         if claim is not None:
             again = claim.str.lower() == self.header("claim_id").strip().lower()
             self.reject(again.to_numpy() & ~total, "claim_id", claim,
@@ -331,6 +332,25 @@ class _Build:
             "unrecognised_codes": self.unrecognised,
             "warnings": self.warnings,
         }
+
+
+def _any_filled(cells: pd.DataFrame, index: pd.Index) -> pd.Series:
+    """Rows with at least one cell that is not blank or whitespace."""
+    filled = pd.Series(False, index=index)
+    for col in cells.columns:
+        filled |= cells[col] != ""
+    if not len(cells.columns):
+        return filled
+    # rows whose first cell has text are settled; strip every cell of the others only
+    first = cells[cells.columns[0]]
+    doubt = (filled & (first.str.strip() == "")).to_numpy()
+    if doubt.any():
+        sub = cells.loc[doubt]
+        real = pd.Series(False, index=sub.index)
+        for col in sub.columns:
+            real |= sub[col].str.strip() != ""
+        filled[doubt] = real.to_numpy()
+    return filled
 
 
 _TOTAL_REASON = ("a total row, not a service line; nothing to fix (listed so every row is "
