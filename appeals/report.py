@@ -155,8 +155,8 @@ def _canonical(classified: pd.DataFrame, name: str) -> pd.Series:
     """One input column with its schema dtype, reusing text that is already ``str``."""
     if name in classified.columns:
         col = classified[name]
-        kind = col.dtype.kind
-        if (kind == "O") == (name in _TEXT) and kind in "OMfi":
+        # Text must be object dtype already; pandas' "str" dtype may hold NA and gets conformed.
+        if col.dtype == object if name in _TEXT else col.dtype.kind in "Mfi":
             return col
     # Conform only what needs it: a str->object round trip would copy every string.
     source = classified.loc[:, [name]] if name in classified.columns else classified.iloc[:, :0]

@@ -458,3 +458,20 @@ def test_only_lines_to_work_get_live_links(tmp_path, sample):
         ws.cell(row, HEADERS.index("Placeholders to fill") + 1).value
         == "LCD number;chart reference"
     )
+
+
+def test_frame_that_is_not_conformed_still_writes(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "claim_id": pd.Series(["C1", None], dtype="str"),
+            "status": ["denied", "paid"],
+            "billed_amount": ["100", "x"],
+            "appeal_deadline": ["2025-03-05", None],
+            "source_row": [2, 3],
+        }
+    )
+    *_, book = write(tmp_path, frame, rejected_frame([]))
+    rows = queue_rows(book)
+    assert [r["Claim ID"] for r in rows] == ["C1", None]
+    assert rows[0]["Days left"] == 4 and rows[0]["At stake"] == 100
+    assert rows[1]["Billed"] is None
