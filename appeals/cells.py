@@ -75,7 +75,8 @@ def _per_unique(values: pd.Series, func: Callable[[str], tuple], kinds: str) -> 
 
 def as_text(values: pd.Series) -> pd.Series:
     """Raw cells as stripped text, ``""`` for blanks; NUL bytes removed."""
-    text = values.fillna("").astype(_STR)
+    text = values.astype(_STR) if values.dtype == _STR and not values.hasnans else (
+        values.fillna("").astype(_STR))
     if text.str.contains("\x00", regex=False).any():
         text = text.str.replace("\x00", "", regex=False)
     return text.str.strip()

@@ -88,6 +88,7 @@ class _Build:
         self.column = np.full(self.n, "", dtype=object)
         self.value = np.full(self.n, "", dtype=object)
         self.unrecognised: dict[str, int] = {}
+        self._text: dict[str, pd.Series] = {}
 
     # -- helpers --
 
@@ -97,7 +98,9 @@ class _Build:
     def text(self, fld: str) -> pd.Series | None:
         if fld not in self.colmap.fields:
             return None
-        return C.as_text(self.cells[self.colmap.fields[fld]])
+        if fld not in self._text:
+            self._text[fld] = C.as_text(self.cells[self.colmap.fields[fld]])
+        return self._text[fld]
 
     def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str) -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -147,7 +150,8 @@ class _Build:
     def _structure(self) -> np.ndarray:
         # a total row has no real claim id: look for its label only in those rows
         claim = self.text("claim_id")
-        maybe = ((claim == "") | claim.str.fullmatch(_TOTAL)).to_numpy(dtype=bool)
+        lower = claim.str.lower()
+        maybe = ((claim == "") | lower.str.contains("total", regex=False)).to_numpy(dtype=bool)
         first = pd.Series("", index=self.cells.index[maybe], dtype="str")
         for col in self.cells.columns:
             first = first.where(first != "", self.cells[col][maybe].str.strip())
@@ -156,7 +160,7 @@ class _Build:
         self._first = pd.Series("", index=self.cells.index, dtype=object)
         self._first[maybe] = first.to_numpy(dtype=object)
         if claim is not None:
-            again = claim.str.lower() == self.header("claim_id").strip().lower()
+            again = lower == self.header("claim_id").strip().lower()
             self.reject(again.to_numpy() & ~total, "claim_id", claim,
                         "a repeated header row, not a service line; nothing to fix")
         spill = (self.extra != "").to_numpy()

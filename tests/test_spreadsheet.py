@@ -101,7 +101,7 @@ def test_cp1252_with_accent(tmp_path: Path) -> None:
 
 def test_mixed_encodings_are_read_line_by_line(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_bytes("Claim #,Patient,CPT,CARC\n".encode() + "A1,Peña,96369,119\n".encode()
+    path.write_bytes(b"Claim #,Patient,CPT,CARC\n" + "A1,Peña,96369,119\n".encode()
                      + "A2,Muñoz,96369,119\n".encode("cp1252"))
     lines, _, report = read_spreadsheet(path)
     assert lines["patient_name"].tolist() == ["Peña", "Muñoz"]
