@@ -77,7 +77,9 @@ def load_denial_map(path: str | Path | None = None) -> list[Rule]:
     for i, row in enumerate(table.to_dict("records")):
         line = i + 2
 
-        def fail(column: str, message: str, value: str, fix: str) -> ConfigError:
+        def fail(
+            column: str, message: str, value: str, fix: str, line: int = line
+        ) -> ConfigError:
             return ConfigError(message, file=path, row=line, column=column, value=value, fix=fix)
 
         rule_id = row["rule_id"].strip()

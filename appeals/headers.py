@@ -276,14 +276,16 @@ FIELD_LABELS = {
 }
 
 
-def missing_required(colmap: ColumnMap) -> list[str]:
-    """Required fields the mapping lacks: "claim_id", "procedure_code", "denial"."""
+def missing_required(colmap: ColumnMap, *, require_denial: bool = True) -> list[str]:
+    """Required fields the mapping lacks: "claim_id", "procedure_code", "denial".
+
+    Charge exports (for scrubbing) have no denial column: ``require_denial=False``."""
     missing = []
     if not colmap.has("claim_id"):
         missing.append("claim_id")
     if not (colmap.has("procedure_code") or colmap.has("revenue_code")):
         missing.append("procedure_code")
-    if not any(colmap.has(f) for f in DENIAL_SIGNALS):
+    if require_denial and not any(colmap.has(f) for f in DENIAL_SIGNALS):
         missing.append("denial")
     return missing
 
@@ -308,10 +310,10 @@ def closest_headers(
 
 def require_columns(
     colmap: ColumnMap, headers: Sequence[str], *, file: object, sheet: str | None = None,
-    header_row: int | None = None,
+    header_row: int | None = None, require_denial: bool = True,
 ) -> None:
     """Raise ``InputFileError`` naming what is missing, what was found and the closest."""
-    missing = missing_required(colmap)
+    missing = missing_required(colmap, require_denial=require_denial)
     if not missing:
         return
     parts = []

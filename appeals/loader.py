@@ -74,7 +74,9 @@ def parse_column_mapping(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def _read_one(path: Path, sheet: str | None, columns: Mapping[str, str] | None):
+def _read_one(
+    path: Path, sheet: str | None, columns: Mapping[str, str] | None, require_denial: bool
+):
     from appeals.x12 import read_835
     from appeals.x12_segments import looks_like_x12
 
@@ -93,7 +95,10 @@ def _read_one(path: Path, sheet: str | None, columns: Mapping[str, str] | None):
         return read_835(path)
     from appeals.spreadsheet import read_spreadsheet
 
-    return read_spreadsheet(path, sheet=sheet, columns=dict(columns) if columns else None)
+    return read_spreadsheet(
+        path, sheet=sheet, columns=dict(columns) if columns else None,
+        require_denial=require_denial,
+    )
 
 
 def load_files(
@@ -102,12 +107,15 @@ def load_files(
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     payer_rules: PayerRules | None = None,
+    require_denial: bool = True,
 ) -> LoadResult:
-    """Read every file; lines keep their source file and row, rejected rows their reason."""
+    """Read every file; lines keep their source file and row, rejected rows their reason.
+
+    ``require_denial=False`` accepts charge exports (no CARC, RARC or paid column)."""
     payer_rules = payer_rules or load_payer_rules()
     frames, rejected, reports = [], [], []
     for raw in paths:
-        lines, bad, report = _read_one(Path(raw), sheet, columns)
+        lines, bad, report = _read_one(Path(raw), sheet, columns, require_denial)
         if len(lines):
             frames.append(lines)
         if len(bad):

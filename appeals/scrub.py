@@ -21,9 +21,9 @@ from appeals.classifier import classify
 from appeals.denial_map import Rule
 from appeals.errors import OutputError
 from appeals.infusion_log import JoinReport, join_infusion_log, read_infusion_log
-from appeals.loader import LoadResult
+from appeals.loader import LoadResult, load_files
 from appeals.payers import PayerRules, load_payer_rules
-from appeals.schema import REJECTED_COLUMNS, conform, empty_lines, empty_rejected
+from appeals.schema import empty_rejected
 
 FLAGGED = "flagged"
 WORKBOOK = "scrub.xlsx"
@@ -67,38 +67,10 @@ def load_charges(
     columns: Mapping[str, str] | None = None,
     payer_rules: PayerRules | None = None,
 ) -> LoadResult:
-    """Read charge exports (no CARC/RARC, nothing paid yet) into canonical lines.
-
-    The remittance loader insists on a denial column; a charge export has none, so each
-    file goes through the same raw reader, header mapping and cell parsing without that
-    one requirement.
-    """
-    from appeals.headers import map_columns
-    from appeals.sheetio import read_raw
-    from appeals.spreadsheet import _Build  # TODO: read_spreadsheet(require_denial=False)
-
-    payer_rules = payer_rules or load_payer_rules()
-    frames, rejected, reports = [], [], []
-    for path in paths:
-        raw = read_raw(path, sheet=sheet, extra_headers=tuple((columns or {}).values()))
-        colmap = map_columns(raw.headers, dict(columns) if columns else None)
-        _require_charge_columns(colmap, raw, path)
-        lines, bad, report = _Build(raw, colmap, str(path)).run()
-        frames.append(lines)
-        rejected.append(bad)
-        reports.append(report)
-    lines = conform(pd.concat(frames, ignore_index=True)) if frames else empty_lines()
-    lines["payer"] = payer_rules.resolve_series(lines["payer_name"])
-    bad_rows = pd.concat(rejected, ignore_index=True) if rejected else empty_rejected()
-    return LoadResult(lines=lines, rejected=bad_rows[list(REJECTED_COLUMNS)], reports=reports)
-
-
-def _require_charge_columns(colmap: Any, raw: Any, path: str | Path) -> None:
-    from appeals.headers import missing_required, require_columns
-
-    if [m for m in missing_required(colmap) if m != "denial"]:
-        require_columns(colmap, raw.headers, file=path, sheet=raw.sheet or None,
-                        header_row=raw.header_row)  # fmt: skip
+    """Read charge exports (no CARC/RARC, nothing paid yet) into canonical lines."""
+    return load_files(
+        paths, sheet=sheet, columns=columns, payer_rules=payer_rules, require_denial=False
+    )
 
 
 def scrub(

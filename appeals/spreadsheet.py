@@ -45,12 +45,17 @@ _EXAMPLE_ROWS = 5
 
 
 def read_spreadsheet(
-    path: str | Path, *, sheet: str | None = None, columns: Mapping[str, str] | None = None
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    require_denial: bool = True,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Read one export: (canonical lines, rejected rows, report).
 
     ``sheet`` names a workbook sheet (default: the one whose header row scores best);
-    ``columns`` maps FIELD → HEADER by hand and wins over the aliases. Raises
+    ``columns`` maps FIELD → HEADER by hand and wins over the aliases;
+    ``require_denial=False`` reads charge exports, which carry no denial column. Raises
     ``InputFileError`` for an unreadable file, ``ConfigError`` for a bad ``columns``.
     """
     overrides = {str(k).strip(): str(v) for k, v in (columns or {}).items()}
@@ -64,7 +69,8 @@ def read_spreadsheet(
         exc.file, exc.sheet = str(path), raw.sheet or None
         raise
     require_columns(
-        colmap, raw.headers, file=path, sheet=raw.sheet or None, header_row=raw.header_row
+        colmap, raw.headers, file=path, sheet=raw.sheet or None, header_row=raw.header_row,
+        require_denial=require_denial,
     )
     return _Build(raw, colmap, str(path)).run()
 
