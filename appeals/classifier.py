@@ -104,7 +104,7 @@ def classify(
         candidate_pool = np.ones(n, dtype=bool)
     candidates = candidate_pool & facts.scig_related
 
-    active = [r for r in rules if mode == "denials" or r.scrub]
+    active = [r for r in rules if (r.denials if mode == "denials" else r.scrub)]
     chosen = np.full(n, -1, dtype=np.int64)
     for k, rule in enumerate(active):
         open_lines = candidates & (chosen == -1)

@@ -40,7 +40,8 @@ CONDITIONS: dict[str, str] = {
     "has_justification": "a clinical justification or chart reference is recorded",
     "times_documented": "infusion start and stop times are recorded for the encounter",
     "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
-    "documented times and sites support",
+    "documented times and sites support (on a 96369 line: an add-on the chart supports "
+    "was not billed at all)",
 }
 
 
@@ -194,6 +195,13 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
             is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
         )
+        # Money left behind: the chart supports an add-on the claim never billed. There is
+        # no add-on line to flag, so the 96369 line carries it.
+        is69 = cols.member_of("procedure_code", frozenset({"96369"}))
+        unbilled = (np.nan_to_num(s70) > 0) & (enc_96370 == 0) | (np.nan_to_num(s71) > 0) & (
+            enc_96371 == 0
+        )
+        unsupported |= is69 & unbilled
     else:
         unsupported = np.zeros(n, dtype=bool)
 

@@ -48,13 +48,25 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
         for i in np.flatnonzero(mask):
             why[i] = f"{why[i]}; {text}" if why[i] else text
 
+    supported = facts.supported
+    s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else np.full(n, np.nan)
+    s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else np.full(n, np.nan)
+    capped71 = np.fmin(s71, facts.cap)  # fmin: a missing cap leaves the chart's number
+
     wrong = enc_has("wrong_route")
     m = wrong & (code == "96365")
     new_code[m], new_units[m] = "96369", 1.0
     note(m, "96365 -> 96369: subcutaneous SCIG by pump")
     m = wrong & (code == "96366")
     new_code[m] = "96370"
+    timed = m & ~np.isnan(s70)
+    new_units[timed] = s70[timed]
     note(m, "96366 -> 96370: additional hour of SC infusion")
+    # The chart's further sites become 96371 when the IV claim had no way to bill them.
+    sites = wrong & (code == "96365") & (np.nan_to_num(capped71) > 0) & (facts.enc_96371_units == 0)
+    for i in np.flatnonzero(sites):
+        add[i] = _join_add(add[i], f"96371:{capped71[i]:g}:")
+    note(sites, "add 96371 for each further simultaneous site the chart documents")
 
     over = (pattern == "units_over_cap") & corrective
     if over.any():
@@ -84,8 +96,15 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     remove |= both
     note(both, "drop the IV administration line: the infusion was subcutaneous")
 
-    if facts.supported is not None:
+    if supported is not None:
         timed = enc_has("time_units_mismatch")
+        unbilled = timed & facts.columns.member_of("procedure_code", frozenset({"96369"}))
+        for i in np.flatnonzero(unbilled):
+            if np.nan_to_num(s70[i]) > 0 and facts.enc_96370_units[i] == 0:
+                add[i] = _join_add(add[i], f"96370:{s70[i]:g}:")
+            if np.nan_to_num(capped71[i]) > 0 and facts.enc_96371_units[i] == 0:
+                add[i] = _join_add(add[i], f"96371:{capped71[i]:g}:")
+        note(unbilled & (add != ""), "bill the add-on units the chart's times and sites support")
         for target, column in (("96370", "u96370"), ("96371", "u96371")):
             is_code = timed & facts.columns.member_of("procedure_code", frozenset({target}))
             want = facts.supported[column].to_numpy(dtype=np.float64)
@@ -112,6 +131,10 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
     out["add_lines"] = text_series(np.where(claim_needs, add, ""), out.index)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
+
+
+def _join_add(current: str, entry: str) -> str:
+    return f"{current};{entry}" if current else entry
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:

@@ -2,7 +2,9 @@
 
 One row is one rule. A line matches a rule when its procedure code is listed (``*`` or blank
 for any code), it carries at least one of the listed CARCs or RARCs (both blank: any denial),
-and every named condition holds (``!name`` negates). Rules are tried by ascending priority;
+and every named condition holds (``!name`` negates). The ``scrub`` column says which path
+uses the rule: ``yes`` both, ``no`` remittances only, ``only`` charge scrubbing only. Rules are
+tried by ascending priority;
 the first match wins. Conditions come from a fixed vocabulary in ``appeals.conditions``;
 nothing in a cell is ever evaluated.
 """
@@ -47,7 +49,8 @@ class Rule:
     pattern: str
     action: str
     template: str
-    scrub: bool
+    scrub: bool  # used when scrubbing charges
+    denials: bool  # used when classifying remittances ("only" in the scrub column: False)
     note: str
     line: int  # line in the CSV, header = 1
 
@@ -117,8 +120,9 @@ def load_denial_map(path: str | Path | None = None) -> list[Rule]:
             raise fail("template", "template names use a-z, 0-9 and _", template,
                        "name a file under templates/patterns/ without its extension")
         scrub = row["scrub"].strip().lower()
-        if scrub not in ("yes", "no", ""):
-            raise fail("scrub", "expected yes or no", scrub, "write yes or no")
+        if scrub not in ("yes", "no", "only", ""):
+            raise fail("scrub", "expected yes, no or only", scrub,
+                       "write yes (both paths), no (remittances only) or only (scrub only)")
         rules.append(
             Rule(
                 rule_id=rule_id,
@@ -131,6 +135,7 @@ def load_denial_map(path: str | Path | None = None) -> list[Rule]:
                 action=action,
                 template=template,
                 scrub=scrub != "no",
+                denials=scrub != "only",
                 note=row.get("note", "").strip(),
                 line=line,
             )

@@ -58,6 +58,10 @@ RULE_SCENARIOS = {
         1, "corrected_claim"),
     "clinic_place_of_service": (
         [line("A", "96369", place_of_service="22", carcs="58", rarcs="N428")], 0, "appeal"),
+    # scrub only: the chart supports 105 minutes and 3 sites, the charges bill 96369 alone
+    "time_units_unbilled": (
+        [line("A", "96369", infusion_start="09:05", infusion_stop="10:50", sites=3.0, carcs="")],
+        0, "corrected_claim"),
     "missing_kx": (
         [line("A", "96369", **PAID), line("A", "J1559", modifiers="JB", carcs="4", rarcs="N115")],
         1, "corrected_claim"),
@@ -71,12 +75,34 @@ def test_every_rule_has_a_scenario():
 @pytest.mark.parametrize("rule", load_denial_map(), ids=lambda r: r.rule_id)
 def test_each_rule_classifies_its_scenario(rule):
     lines, target, action = RULE_SCENARIOS[rule.rule_id]
-    out = run(*lines)
+    mode = "denials" if rule.denials else "scrub"
+    out = run(*lines, mode=mode)
     got = out.iloc[target]
     assert (got.status, got.rule_id, got.pattern, got.action) == (
-        "denied", rule.rule_id, rule.pattern, action
+        "denied" if rule.denials else "flagged", rule.rule_id, rule.pattern, action
     )
     assert got.evidence  # a biller can read why
+
+
+def test_scrub_only_rule_is_not_used_on_remittances():
+    (lines, target, _) = RULE_SCENARIOS["time_units_unbilled"]
+    denied = dict(lines[0], carcs="16")
+    assert run(denied).iloc[0].rule_id != "time_units_unbilled"
+
+
+def test_unbilled_addons_are_added_from_the_chart():
+    out = run(line("A", "96369", infusion_start="09:05", infusion_stop="10:50", sites=3.0),
+              mode="scrub")
+    assert out.iloc[0].add_lines == "96370:1:;96371:2:"
+
+
+def test_wrong_route_fix_uses_the_chart_times_and_sites():
+    chart = dict(infusion_start="09:00", infusion_stop="11:40", sites=3.0)
+    out = run(line("A", "96365", carcs="4", **chart), line("A", "96366", units=1.0, carcs="4", **chart),
+              line("A", "J1559", **PAID, **chart))
+    assert out["corrected_procedure_code"].tolist()[:2] == ["96369", "96370"]
+    assert out.iloc[1].corrected_units == 2.0  # 160 minutes: first hour + 100 minutes
+    assert out.iloc[0].add_lines == "96371:2:"
 
 
 NEAR_MISSES = {

@@ -44,7 +44,7 @@ def test_negated_condition_and_any_code(tmp_path):
         ("r1,5,96370,,,,missing_kx,shout,,yes,", "action", "unknown action"),
         ("r1,soon,96370,,,,missing_kx,appeal,,yes,", "priority", "whole number"),
         ("r1,5,96370,,,,missing_kx,appeal,../evil,yes,", "template", "template names"),
-        ("r1,5,96370,,,,missing_kx,appeal,,maybe,", "scrub", "yes or no"),
+        ("r1,5,96370,,,,missing_kx,appeal,,maybe,", "scrub", "yes, no or only"),
     ],
 )
 def test_bad_rows_name_line_and_column(tmp_path, row, column, needle):
