@@ -51,7 +51,8 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     supported = facts.supported
     s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else np.full(n, np.nan)
     s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else np.full(n, np.nan)
-    capped71 = np.fmin(s71, facts.cap)  # fmin: a missing cap leaves the chart's number
+    # fmin so a missing cap leaves the chart's number; no chart means no number at all.
+    capped71 = np.where(np.isnan(s71), np.nan, np.fmin(s71, facts.cap))
 
     wrong = enc_has("wrong_route")
     m = wrong & (code == "96365")

@@ -17,7 +17,7 @@ from appeals.classifier import classify
 from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
 from appeals.loader import LoadResult, load_files
-from appeals.payers import load_payer_rules
+from appeals.payers import PayerRules, load_payer_rules
 from appeals.schema import REJECTED_COLUMNS
 
 Progress = Callable[[int], None]
@@ -45,9 +45,10 @@ def classify_files(
     denial_map: str | Path | None = None,
     payers: str | Path | None = None,
     infusion_log: str | Path | None = None,
+    payer_rules: PayerRules | None = None,
 ) -> tuple[pd.DataFrame, LoadResult, dict[str, Any]]:
     """Load and classify; returns (classified lines, the load result, infusion-log report)."""
-    payer_rules = load_payer_rules(payers)
+    payer_rules = payer_rules or load_payer_rules(payers)
     rules = load_denial_map(denial_map)
     loaded = load_files(paths, sheet=sheet, columns=columns, payer_rules=payer_rules)
     log_report: dict[str, Any] = {}
@@ -104,8 +105,9 @@ def run(
             fix="choose another folder with -o, or pass --force to replace it",
         )
     practice_info = load_practice(practice)
+    payer_rules = load_payer_rules(payers)
     classified, loaded, log_report = classify_files(
-        paths, sheet=sheet, columns=columns, denial_map=denial_map, payers=payers,
+        paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
         infusion_log=infusion_log,
     )
     if on_total is not None:
@@ -117,7 +119,7 @@ def run(
         documents = write_documents(
             classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
-            payer_rules=load_payer_rules(payers),
+            payer_rules=payer_rules,
         )
         totals = {
             "lines_read": loaded.rows_read,
@@ -125,7 +127,9 @@ def run(
             "rows_rejected": len(loaded.rejected),
         }
         rejected = loaded.rejected
-        if log_report.get("rejected") is not None and len(log_report["rejected"]):
+        log_rejected = log_report.get("rejected")
+        if log_rejected is not None and len(log_rejected):
+            totals["infusion_log_rows_rejected"] = len(log_rejected)
             # Infusion-log rows are not export lines: listed with the rejected rows, but kept
             # out of the lines-read count.
             rejected = pd.concat(

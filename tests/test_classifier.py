@@ -105,6 +105,11 @@ def test_wrong_route_fix_uses_the_chart_times_and_sites():
     assert out.iloc[0].add_lines == "96371:2:"
 
 
+def test_wrong_route_fix_without_a_chart_adds_nothing():
+    out = run(line("A", "96365", carcs="4"), line("A", "J1559", **PAID))
+    assert out.iloc[0].add_lines == "" and "96371" not in out.iloc[0].correction
+
+
 NEAR_MISSES = {
     # 96371 within the cap is not over it, even with a units denial
     "96371 at the cap": (
