@@ -190,6 +190,8 @@ def claim_context(
         "justification": _first([ln["justification"] for ln in lines]),
         "chart_reference": _first([ln["chart_reference"] for ln in lines]),
         "new_claim_instead": bool(rarcs & {"MA130", "N142"}),
+        # Scrubbed charges: the claim has not been sent, so there is nothing to replace.
+        "before_submission": any(ln["status"] == "flagged" for ln in lines),
         "appeal_deadline": deadlines[0][1] if deadlines else "",
         "deadline_basis": deadlines[0][2] if deadlines else "",
     }

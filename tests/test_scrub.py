@@ -190,6 +190,15 @@ def test_written_outputs(sample_result, tmp_path: Path) -> None:  # type: ignore
     assert len(list(book["All lines"].iter_rows())) == 41
 
 
+def test_worksheet_speaks_of_a_claim_not_yet_sent(sample_result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import docx
+
+    write_scrub(sample_result, tmp_path / "out")
+    text = "\n".join(p.text for p in docx.Document(tmp_path / "out" / "worksheets" / "CHG-1002.docx").paragraphs)
+    assert "Pre-submission worksheet" in text and "frequency code 1" in text
+    assert "REF*F8" not in text and "replacement" not in text.lower()
+
+
 def test_cli_scrub(tmp_path: Path) -> None:
     from appeals.cli.scrub import command
 
