@@ -63,8 +63,15 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     timed = m & ~np.isnan(s70)
     new_units[timed] = s70[timed]
     note(m, "96366 -> 96370: additional hour of SC infusion")
-    # The chart's further sites become 96371 when the IV claim had no way to bill them.
-    sites = wrong & (code == "96365") & (np.nan_to_num(capped71) > 0) & (facts.enc_96371_units == 0)
+    # What the chart supports but the IV coding had no line for: further hours when no
+    # 96366 was billed, and further sites (IV codes have no way to bill them at all).
+    initial = wrong & (code == "96365")
+    no_96366 = ~facts.enc_any(facts.columns.member_of("procedure_code", frozenset({"96366"})))
+    hours = initial & no_96366 & (np.nan_to_num(s70) > 0) & (facts.enc_96370_units == 0)
+    for i in np.flatnonzero(hours):
+        add[i] = _join_add(add[i], f"96370:{s70[i]:g}:")
+    note(hours, "add 96370 for each further hour the chart's times support")
+    sites = initial & (np.nan_to_num(capped71) > 0) & (facts.enc_96371_units == 0)
     for i in np.flatnonzero(sites):
         add[i] = _join_add(add[i], f"96371:{capped71[i]:g}:")
     note(sites, "add 96371 for each further simultaneous site the chart documents")

@@ -105,6 +105,12 @@ def test_wrong_route_fix_uses_the_chart_times_and_sites():
     assert out.iloc[0].add_lines == "96371:2:"
 
 
+def test_wrong_route_without_96366_adds_the_hours_the_chart_supports():
+    chart = dict(infusion_start="09:00", infusion_stop="10:40", sites=2.0)
+    out = run(line("A", "96365", carcs="4", **chart), line("A", "J1559", **PAID, **chart))
+    assert out.iloc[0].add_lines == "96370:1:;96371:1:"
+
+
 def test_wrong_route_fix_without_a_chart_adds_nothing():
     out = run(line("A", "96365", carcs="4"), line("A", "J1559", **PAID))
     assert out.iloc[0].add_lines == "" and "96371" not in out.iloc[0].correction
