@@ -2,7 +2,7 @@
 
 Tags: ``h1 h2 h3 p`` (``align="center|right"``), ``b i u br``, ``ph`` (a highlighted
 placeholder), ``del ins`` (a change on the worksheet: struck red / underlined green),
-``ul ol li``, ``table`` (``widths="30,70"`` in percent, ``borders="none"``), ``tr th td``.
+``ul ol li``, ``small`` (8.5 pt text, for dense tables), ``table`` (``widths="30,70"`` in percent, ``borders="none"``, ``size="small"``), ``tr th td``.
 Formatting is direct (no style ids) so a practice letterhead's styles never break it.
 
 The input comes from autoescaped templates: every ``<`` from data arrives as ``&lt;``, so
@@ -25,7 +25,7 @@ _SPACE = re.compile(r"[ \t\r\n]+")
 # Characters XML 1.0 cannot hold (plus lone surrogates, which cannot be encoded).
 BAD_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-_INLINE = {"b", "i", "u", "ph", "del", "ins"}
+_INLINE = {"b", "i", "u", "ph", "del", "ins", "small"}
 _HEADINGS = {"h1": 32, "h2": 26, "h3": 22}
 _ALIGN = {"center": "center", "right": "right", "left": "left", "justify": "both"}
 _BORDER = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="8C8C8C"/>'
@@ -60,6 +60,8 @@ def _rpr(own: frozenset[str], base: frozenset[str]) -> str:
     for tag, size in _HEADINGS.items():
         if tag in flags:
             props.append(f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+    if "small" in flags:  # dense tables: 8.5 pt so a date or an amount stays on one line
+        props.append('<w:sz w:val="17"/><w:szCs w:val="17"/>')
     if "ph" in flags:
         props.append('<w:highlight w:val="yellow"/>')
     if "u" in flags or "ins" in flags:
@@ -189,8 +191,11 @@ class _Converter:
                 percents = [float(w) for w in widths]
             except ValueError:
                 raise self._error(f'widths="{attrs["widths"]}" must be numbers') from None
-            self.table = {"rows": [], "widths": percents,
+            small = attrs.get("size", "") == "small"
+            self.table = {"rows": [], "widths": percents, "small": small,
                           "borders": attrs.get("borders", "") != "none"}
+            if small:
+                self._format("small", 1)
         elif tag == "tr":
             self._need_table(tag)
             self._end_cell()
@@ -223,7 +228,10 @@ class _Converter:
         elif tag in ("td", "th", "tr"):
             self._end_cell()
         elif tag == "table":
+            small = self.table is not None and self.table.get("small")
             self._end_table()
+            if small:
+                self._format("small", -1)
         elif tag != "br":
             raise self._error(f"unknown tag </{tag}>")
 
