@@ -141,3 +141,16 @@ def test_bad_letterheads(tmp_path):
         archive.writestr("hello.txt", "x")
     with pytest.raises(ConfigError, match="not a Word document"):
         DocxPackage.from_letterhead(tmp_path / "empty.docx")
+
+
+def test_small_table_sets_cell_text_to_eight_and_a_half_points(tmp_path):
+    body = markup_to_wordml(
+        '<table widths="50,50" size="small"><tr><th>Date</th><td>03/05/2026</td></tr></table>'
+        "<p>after</p>", 9000, "test",
+    )
+    path = tmp_path / "t.docx"
+    DocxPackage.default().write(path, body)
+    document = docx.Document(path)
+    cell_runs = [r for c in document.tables[0].rows[0].cells for p in c.paragraphs for r in p.runs]
+    assert {r.font.size.pt for r in cell_runs} == {8.5}
+    assert document.paragraphs[-1].runs[0].font.size is None  # the size ends with the table
