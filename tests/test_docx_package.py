@@ -146,7 +146,7 @@ def test_bad_letterheads(tmp_path):
 def test_small_table_sets_cell_text_to_eight_and_a_half_points(tmp_path):
     body = markup_to_wordml(
         '<table widths="50,50" size="small"><tr><th>Date</th><td>03/05/2026</td></tr></table>'
-        "<p>after</p>", 9000, "test",
+        "<p>after</p>"
     )
     path = tmp_path / "t.docx"
     DocxPackage.default().write(path, body)
