@@ -308,8 +308,9 @@ def write_xlsx(path: str | Path, n_lines: int, *, seed: int = 42,
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                           "default_date_format": "mm/dd/yyyy"})
+    # Not constant_memory: that mode writes every string inline, while Excel and the
+    # exporting systems keep a shared-strings table, which readers parse differently.
+    book = xlsxwriter.Workbook(str(path), {"default_date_format": "mm/dd/yyyy"})
     book.set_properties({"created": dt.datetime(2026, 1, 5)})  # deterministic bytes
     sheet = book.add_worksheet("Denial Detail")
     sheet.write(0, 0, "Example Infusion Clinic - Remittance Detail (synthetic, fictional data)")
@@ -388,7 +389,7 @@ def cached(kind: str, size: int, *, seed: int | None = None, share: float = DEFA
     """Path of a generated file in ``bench/data`` (gitignored), generating it when missing."""
     suffix = {"csv": "csv", "xlsx": "xlsx", "835": "835"}[kind]
     seed = (835 if kind == "835" else 42) if seed is None else seed
-    path = data_dir / f"{kind}_{size}_s{seed}_{share:g}.{suffix}"
+    path = data_dir / f"{kind}_{size}_s{seed}_{share:g}{'_ss' if kind == 'xlsx' else ''}.{suffix}"
     if not path.exists():
         tmp = path.with_name(path.name + ".part")
         if kind == "csv":
