@@ -11,6 +11,7 @@ from typing import Any
 from appeals.errors import AppealsError
 from appeals.loader import load_files
 from appeals.payers import PayerRules, load_payer_rules
+from appeals.privacy import redact_rejected
 from appeals.resources import read_data_csv
 from appeals.schema import split_list
 
@@ -33,9 +34,13 @@ def check_files(
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     payer_rules: PayerRules | None = None,
+    show_patient_data: bool = False,
 ) -> dict[str, Any]:
     """Read each file on its own and report on it; a file that cannot be read is reported,
-    not raised, so one bad file does not hide the others' problems."""
+    not raised, so one bad file does not hide the others' problems.
+
+    The report is meant for screens and scripts: cell values that may hold patient data
+    (names, member ids, birth dates) are hidden unless ``show_patient_data``."""
     payer_rules = payer_rules or load_payer_rules()
     carcs = set(read_data_csv("carc.csv")["code"])
     rarcs = set(read_data_csv("rarc.csv")["code"])
@@ -45,7 +50,7 @@ def check_files(
         try:
             loaded = load_files([path], sheet=sheet, columns=columns, payer_rules=payer_rules)
         except AppealsError as exc:
-            entry.update(verdict="unreadable", error=str(exc))
+            entry.update(verdict="unreadable", error=exc.describe(verbose=show_patient_data))
             files.append(entry)
             continue
         report = loaded.reports[0] if loaded.reports else {}
@@ -64,7 +69,10 @@ def check_files(
             lines=len(lines),
             rejected=[
                 {k: (None if v != v else v) for k, v in row.items()}
-                for row in loaded.rejected.astype(object).to_dict("records")
+                for row in (
+                    loaded.rejected if show_patient_data
+                    else redact_rejected(loaded.rejected, loaded.reports)
+                ).astype(object).to_dict("records")
             ],
             warnings=list(report.get("warnings", [])),
             unrecognised={

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+PRIVATE_HIDDEN = "cells not shown: they may hold patient data; --verbose shows them"
+
 
 class AppealsError(Exception):
     """A problem with the user's input, configuration or output folder.
@@ -11,6 +13,10 @@ class AppealsError(Exception):
     The CLI turns it into one line on stderr and exit code 1. Location fields are optional;
     whatever is known is named in the message, in the order a biller looks: file, sheet, row,
     column, the value as typed, then what to do.
+
+    ``private`` is text that may hold patient data (cells of a row the reader could not
+    place): ``str()`` leaves it out, ``describe(verbose=True)`` includes it, so logs and
+    terminals see it only when the user asks.
     """
 
     def __init__(
@@ -23,8 +29,10 @@ class AppealsError(Exception):
         column: str | None = None,
         value: Any = None,
         fix: str | None = None,
+        private: str | None = None,
     ) -> None:
         self.message = message
+        self.private = private
         self.file = None if file is None else str(file)
         self.sheet = sheet
         self.row = row
@@ -46,7 +54,13 @@ class AppealsError(Exception):
         return ", ".join(parts)
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, *, verbose: bool = False) -> str:
+        """The one-line message; ``verbose`` adds the text that may hold patient data."""
         text = self.message
+        if self.private:
+            text += f"; {self.private}" if verbose else f" ({PRIVATE_HIDDEN})"
         if self.value is not None:
             shown = str(self.value)
             if len(shown) > 60:

@@ -26,6 +26,7 @@ from appeals.schema import (
 )
 
 _SNIFF_BYTES = 4096
+_X12_SUFFIXES = (".835", ".edi", ".era", ".x12")
 
 
 @dataclass
@@ -91,14 +92,28 @@ def _read_one(
         ) from None
     except OSError as exc:
         raise InputFileError(f"cannot read the file ({exc.strerror})", file=path) from None
-    if looks_like_x12(head):
+    x12_name = path.suffix.lower() in _X12_SUFFIXES
+    if looks_like_x12(head) or (x12_name and not head.strip()):
         return read_835(path)
     from appeals.spreadsheet import read_spreadsheet
 
-    return read_spreadsheet(
-        path, sheet=sheet, columns=dict(columns) if columns else None,
-        require_denial=require_denial,
-    )
+    try:
+        return read_spreadsheet(
+            path, sheet=sheet, columns=dict(columns) if columns else None,
+            require_denial=require_denial,
+        )
+    except InputFileError as exc:
+        if not x12_name or not exc.message.startswith("no header row"):
+            raise
+        # named like a remittance, read as neither: the 835 view is the useful one
+        raise InputFileError(
+            "not an X12 835 remittance file (no ISA or ST segment), and no denial table "
+            "either (no header row such as 'Claim #', 'CPT', 'Adj Reason')",
+            file=path,
+            fix="supply the 835/ERA file as the payer or clearinghouse sent it (it starts "
+            "with ISA*), or a CSV/Excel export",
+            private=exc.private,
+        ) from exc
 
 
 def load_files(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
 from appeals.loader import LoadResult, load_files
 from appeals.payers import PayerRules, load_payer_rules
-from appeals.schema import REJECTED_COLUMNS
+from appeals.schema import REJECTED_COLUMNS, empty_rejected
 
 Progress = Callable[[int], None]
 
@@ -35,6 +36,7 @@ class RunSummary:
     placeholders: int
     files: list[dict[str, Any]] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
+    rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
 
 
 def classify_files(
@@ -112,9 +114,12 @@ def run(
     )
     if on_total is not None:
         on_total(documents_needed(classified))
-    parent = out_dir.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    target = out_dir.resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise _output_error(exc, out_dir) from None
     try:
         documents = write_documents(
             classified, staging, templates_dir=templates, practice=practice_info,
@@ -139,8 +144,18 @@ def run(
             staging / "summary.xlsx", classified, rejected, documents,
             today=today, totals=totals,
         )
-        _replace(staging, out_dir)
+        _replace(staging, target)
+    except OutputError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        # render and report name the staging folder, which is gone: name the real one
+        if exc.file and exc.file.startswith(str(staging)):
+            exc.file = str(out_dir) + exc.file[len(str(staging)):]
+        raise
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _output_error(exc, out_dir) from None
     except BaseException:
+        # Ctrl-C, a crash: the previous output stays as it was and no half files are left
         shutil.rmtree(staging, ignore_errors=True)
         raise
     letters = int((documents["letter"] != "").sum()) if len(documents) else 0
@@ -161,15 +176,35 @@ def run(
         placeholders=placeholders,
         files=loaded.reports,
         log=log_report,
+        rejected=loaded.rejected,
     )
+
+
+def _output_error(exc: OSError, out_dir: Path) -> OutputError:
+    """An OSError met while writing the output, as one message naming the folder."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what, fix = "the disk is full", "free some space (or choose another disk with -o) and run again"
+    else:
+        what = f"cannot write the output ({exc.strerror or exc})"
+        fix = "check that the folder's parent exists and is writable, or choose another with -o"
+    return OutputError(f"{what}; nothing was changed in the folder", file=out_dir, fix=fix)
 
 
 def _replace(staging: Path, out_dir: Path) -> None:
     """Move the finished folder into place; the old one goes only once the new one is ready."""
     old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+    if out_dir.exists() or out_dir.is_symlink():
+        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        old.rmdir()  # a free, unique name beside the output
         os.replace(out_dir, old)
-    os.replace(staging, out_dir)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        if old is not None:
+            os.replace(old, out_dir)  # put the previous output back
+        raise
     if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir() and not old.is_symlink():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)

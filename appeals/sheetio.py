@@ -268,15 +268,17 @@ def _pick_sheet(sheet: str, names: list[str], path: Path) -> str:
 
 def _no_header(path: Path, sheet: str | None, rows: list[list[str]]) -> InputFileError:
     first = next((r for r in rows if any(str(c).strip() for c in r)), None)
-    seen = ""
+    seen = None
     if first is not None:
-        seen = " First row with text: " + ", ".join(repr(str(c)) for c in first if str(c).strip())
+        # a file without a header may start with a service line: its cells are patient data
+        seen = "first row with text: " + ", ".join(repr(str(c)) for c in first if str(c).strip())
     return InputFileError(
         f"no header row found in the first {HEADER_SCAN_ROWS} rows (looked for headers "
-        f"such as 'Claim #', 'CPT', 'DOS', 'Adj Reason').{seen[:300]}",
+        "such as 'Claim #', 'CPT', 'DOS', 'Adj Reason')",
         file=path,
         sheet=sheet,
         fix="check this is the denial export, or map columns with --columns FIELD=HEADER",
+        private=seen[:300] if seen else None,
     )
 
 

@@ -29,6 +29,7 @@ from appeals.headers import (
     map_columns,
     require_columns,
 )
+from appeals.privacy import SPILL_COLUMN
 from appeals.schema import REJECTED_COLUMNS, conform, empty_rejected
 from appeals.sheetio import EXCEL_ERRORS, RawTable, read_raw
 
@@ -172,7 +173,7 @@ class _Build:
         spill = (self.extra != "").to_numpy()
         name = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}.get(
             self.raw.delimiter, "delimiter")
-        self.reject(spill & ~total, "(beyond the last column)", self.extra,
+        self.reject(spill & ~total, SPILL_COLUMN, self.extra,
                     f"the row has more cells than the header; a value probably holds an "
                     f"unquoted {name} (e.g. $1,234.50): quote that value or export again")
         for fld, index in self.colmap.fields.items():

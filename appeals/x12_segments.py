@@ -130,6 +130,12 @@ def _st_delimiters(text: str, match: re.Match[str]) -> Delimiters:
     return Delimiters(element, ":", terminator)
 
 
+_CUT_WARNING = (
+    "segment {segno}: the file ends without a segment terminator, in the middle of a "
+    "segment, which was not read; the file may be cut off"
+)
+
+
 def _cut(text: str, delimiters: Delimiters) -> tuple[list[list[str]], bool]:
     """Split ``text`` into segments (lists of elements); also say if the last one was cut."""
     term = delimiters.terminator
@@ -139,6 +145,10 @@ def _cut(text: str, delimiters: Delimiters) -> tuple[list[list[str]], bool]:
     cut_off = term != "\n" and bool(last) and not last.startswith(("IEA", "GE", "SE"))
     element = delimiters.element
     segments = [p.split(element) for p in (piece.strip() for piece in pieces) if p]
+    if cut_off:
+        # A segment cut mid-way holds a cut value ("CLP*SCIG-", "LQ*HE*N3"): reading it
+        # would invent a claim id or a code, so it is left out (the caller warns).
+        segments.pop()
     return segments, cut_off
 
 
@@ -165,10 +175,7 @@ def split_segments(text: str, warn: Warn) -> list[Chunk]:
         chunks.append(Chunk(delimiters, segno, segments))
         segno += len(segments)
         if cut_off and not starts:
-            warn(
-                f"segment {segno - 1}: the file ends without a segment terminator; "
-                "it may be cut off"
-            )
+            warn(_CUT_WARNING.format(segno=segno))
     elif head.strip() and starts:
         warn("the text before the first ISA segment is not X12 and was ignored")
 
@@ -179,8 +186,5 @@ def split_segments(text: str, warn: Warn) -> list[Chunk]:
         chunks.append(Chunk(delimiters, segno, segments))
         segno += len(segments)
         if cut_off and i + 1 == len(starts):
-            warn(
-                f"segment {segno - 1}: the file ends without a segment terminator; "
-                "it may be cut off"
-            )
+            warn(_CUT_WARNING.format(segno=segno))
     return chunks

@@ -371,7 +371,8 @@ def test_no_header_row(tmp_path: Path) -> None:
     path = write(tmp_path / "nohdr.csv", "hello,world\n1,2\n")
     with pytest.raises(InputFileError) as err:
         read_spreadsheet(path)
-    assert "no header row found" in str(err.value) and "'hello'" in str(err.value)
+    assert "no header row found" in str(err.value) and "'hello'" not in str(err.value)
+    assert "first row with text: 'hello', 'world'" in err.value.describe(verbose=True)
 
 
 # --- Excel ---------------------------------------------------------------------------

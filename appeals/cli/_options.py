@@ -7,7 +7,8 @@ import click
 from appeals.loader import parse_column_mapping
 
 input_files = click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str)
+    # folders are let through: the loader says "is a folder" in the one-line error format
+    "files", nargs=-1, required=True, type=click.Path(path_type=str)
 )
 sheet = click.option("--sheet", help="Workbook sheet to read (default: the one with the denial table).")
 columns = click.option(
@@ -31,3 +32,8 @@ infusion_log = click.option(
 
 def mapping(values: tuple[str, ...]) -> dict[str, str] | None:
     return parse_column_mapping(values) if values else None
+verbose = click.option(
+    "--verbose", "-v", is_flag=True,
+    help="Show cell values that may hold patient data (names, member ids) in messages; "
+    "by default only files, rows, columns and claim ids are shown.",
+)

@@ -10,6 +10,7 @@ import click
 from appeals.check import check_files
 from appeals.cli import _options as opt
 from appeals.cli._common import reports_errors
+from appeals.privacy import HIDDEN
 
 
 @click.command("check")
@@ -17,8 +18,9 @@ from appeals.cli._common import reports_errors
 @opt.sheet
 @opt.columns
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@opt.verbose
 @reports_errors
-def command(files, sheet, columns, as_json):
+def command(files, sheet, columns, as_json, verbose):
     """Read and validate exports: the column mapping chosen, rows rejected with reasons,
     codes not recognised, and a verdict. Writes no documents. Exit code 0 when every file
     is clean, 1 otherwise.
@@ -28,7 +30,9 @@ def command(files, sheet, columns, as_json):
       appeals check samples/denials_clearinghouse.csv
       appeals check export.xlsx --sheet "Denials" --json
     """
-    report = check_files(files, sheet=sheet, columns=opt.mapping(columns))
+    report = check_files(
+        files, sheet=sheet, columns=opt.mapping(columns), show_patient_data=verbose
+    )
     if as_json:
         click.echo(json.dumps(report, indent=2, default=str))
     else:
@@ -54,6 +58,9 @@ def _show(entry: dict) -> None:
     click.echo(f"  rows read {entry['rows_read']}: {entry['lines']} lines, {len(entry['rejected'])} rejected")
     for row in entry["rejected"]:
         column = f" column {row['column']!r}" if row.get("column") else ""
+        value = str(row.get("value") or "")
+        if value:
+            column += f" {value}" if value == HIDDEN else f" (value {value[:60]!r})"
         click.echo(f"    row {row['source_row']}{column}: {row['reason']}")
     for warning in entry["warnings"]:
         click.echo(f"  warning: {warning}")

@@ -8,7 +8,7 @@ import click
 import pandas as pd
 
 from appeals.cli import _options as opt
-from appeals.cli._common import reports_errors
+from appeals.cli._common import rejected_lines, reports_errors
 from appeals.pipeline import classify_files
 
 CSV_COLUMNS = (
@@ -37,8 +37,9 @@ def csv_frame(classified: pd.DataFrame) -> pd.DataFrame:
 @opt.infusion_log
 @click.option("--csv", "csv_path", metavar="PATH", help="Write every line as CSV ('-' for stdout).")
 @click.option("--all", "show_all", is_flag=True, help="Show paid lines in the table too.")
+@opt.verbose
 @reports_errors
-def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, show_all):
+def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, show_all, verbose):
     """Classify every line of the exports and show the result.
 
     FILES are CSV, TSV, Excel or X12 835 files, in any mix. Lists in the CSV are
@@ -65,10 +66,10 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, s
         table["service_date"] = table["service_date"].dt.strftime("%m/%d/%Y").fillna("")
         table["units"] = table["units"].map(lambda u: "" if pd.isna(u) else f"{u:g}")
         click.echo(table.to_string(index=False) if len(table) else "(no denied lines)")
-    _summary(classified, loaded, err=csv_path == "-")
+    _summary(classified, loaded, err=csv_path == "-", verbose=verbose)
 
 
-def _summary(classified: pd.DataFrame, loaded, *, err: bool) -> None:
+def _summary(classified: pd.DataFrame, loaded, *, err: bool, verbose: bool) -> None:
     counts = classified["status"].value_counts()
     parts = [f"{counts.get(s, 0)} {s}" for s in ("denied", "needs_review", "out_of_scope", "paid")]
     click.echo(
@@ -76,11 +77,8 @@ def _summary(classified: pd.DataFrame, loaded, *, err: bool) -> None:
         f"{len(loaded.rejected)} rejected.",
         err=err,
     )
-    for row in loaded.rejected.head(20).itertuples():
-        where = f"{row.source_file}" + (f" sheet {row.source_sheet!r}" if row.source_sheet else "")
-        click.echo(f"  rejected {where} row {row.source_row}: {row.reason}", err=True)
-    if len(loaded.rejected) > 20:
-        click.echo(f"  ... and {len(loaded.rejected) - 20} more rejected rows", err=True)
+    for line in rejected_lines(loaded.rejected, loaded.reports, verbose=verbose):
+        click.echo(line, err=True)
     for report in loaded.reports:
         for warning in report.get("warnings", [])[:10]:
             click.echo(f"  warning {report.get('file', '')}: {warning}", err=True)

@@ -8,7 +8,7 @@ import os
 import click
 
 from appeals.cli import _options as opt
-from appeals.cli._common import reports_errors
+from appeals.cli._common import rejected_lines, reports_errors
 from appeals.pipeline import run
 
 
@@ -51,9 +51,10 @@ class _Bar:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date for letters and days-left (default: today).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@opt.verbose
 @reports_errors
 def command(files, out_dir, practice, letterhead, templates, sheet, columns, denial_map, payers,
-            infusion_log, force, workers, today, quiet):
+            infusion_log, force, workers, today, quiet, verbose):
     """Classify the exports and write appeal letters, corrected-claim worksheets and
     the work-queue workbook.
 
@@ -85,4 +86,6 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     click.echo(f"Placeholders left to fill: {summary.placeholders} (listed in the work queue)")
     for line in summary.log.get("summary", []):
         click.echo(f"Infusion log: {line}")
+    for line in rejected_lines(summary.rejected, summary.files, verbose=verbose):
+        click.echo(line, err=True)
     click.echo(f"Work queue: {summary.out_dir / 'summary.xlsx'}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from appeals.cli import _options as opt
-from appeals.cli._common import reports_errors
+from appeals.cli._common import rejected_lines, reports_errors
 from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
 from appeals.payers import load_payer_rules
@@ -23,8 +23,10 @@ from appeals.scrub import WORKBOOK, scrub_files, write_scrub
 @opt.payers
 @click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml for worksheets.")
 @click.option("--force", is_flag=True, help="Replace scrub.xlsx and worksheets/ in the folder.")
+@opt.verbose
 @reports_errors
-def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, practice, force):
+def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, practice, force,
+            verbose):
     """Flag every claim in the charge exports that would meet a documented SCIG denial.
 
     FILES are charge or claim exports (CSV, TSV or Excel; no CARC/RARC needed). The same
@@ -64,7 +66,7 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
         rows = result.flagged[result.flagged["claim_id"] == claim]
         patterns = ", ".join(dict.fromkeys(rows["pattern"]))
         click.echo(f"  fix {claim}: {patterns}")
-    for row in result.rejected.head(20).itertuples():
-        click.echo(f"  rejected {row.source_file} row {row.source_row}: {row.reason}", err=True)
+    for line in rejected_lines(result.rejected, result.files, verbose=verbose):
+        click.echo(line, err=True)
     written = int((documents["worksheet"] != "").sum()) if len(documents) else 0
     click.echo(f"Wrote {out / WORKBOOK} and {written} worksheet(s) in {out / 'worksheets'}.")
