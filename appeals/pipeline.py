@@ -18,7 +18,9 @@ from appeals.classifier import classify
 from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
 from appeals.loader import LoadResult, load_files
+from appeals.manifest import build_manifest, write_manifest
 from appeals.payers import PayerRules, load_payer_rules
+from appeals.resources import data_path, denial_map_path, templates_dir
 from appeals.schema import REJECTED_COLUMNS, empty_rejected
 
 Progress = Callable[[int], None]
@@ -144,6 +146,18 @@ def run(
             staging / "summary.xlsx", classified, rejected, documents,
             today=today, totals=totals,
         )
+        counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
+        write_manifest(staging, build_manifest(
+            today=today, inputs=loaded.reports, counts=counts, out_dir=staging,
+            rules={
+                "denial_map": denial_map_path(denial_map),
+                "payers": Path(payers) if payers else data_path("payers.csv"),
+                "templates": templates_dir(templates),
+                "practice": Path(practice) if practice else None,
+                "letterhead": Path(letterhead) if letterhead else None,
+                "infusion_log": Path(infusion_log) if infusion_log else None,
+            },
+        ))
         _replace(staging, target)
     except OutputError as exc:
         shutil.rmtree(staging, ignore_errors=True)
