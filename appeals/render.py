@@ -67,12 +67,20 @@ def file_stems(claim_ids: Iterable[str]) -> list[str]:
     owners: dict[str, set[str]] = defaultdict(set)
     for cid, stem in zip(ids, stems, strict=True):
         owners[stem.lower()].add(cid)
-    out = []
+    out: list[str] = []
+    used: set[str] = set()
     for cid, stem in zip(ids, stems, strict=True):
         if len(owners[stem.lower()]) > 1:
             digest = hashlib.sha1(cid.encode("utf-8", "surrogatepass")).hexdigest()[:10]
             stem = f"{stem[:_MAX_STEM - 11]}-{digest}"
-        out.append(stem)
+        # An id can itself look like another's suffixed name ("A_B-239c020ac0"): never let
+        # two claims share a file, whatever the ids.
+        unique, n = stem, 1
+        while unique.lower() in used:
+            n += 1
+            unique = f"{stem[:_MAX_STEM - 1 - len(str(n))]}~{n}"
+        used.add(unique.lower())
+        out.append(unique)
     return out
 
 
