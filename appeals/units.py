@@ -276,6 +276,15 @@ def _finish(result: UnitsResult, sites: Any, cap: int | None, problems: list[str
     return result
 
 
+def _count_time(result: UnitsResult, begin: Moment, end: Moment, minutes: int, midnight: bool) -> None:
+    """Record a usable infusion time: 96369 for the first hour, 96370 for each further one."""
+    result.minutes, result.crosses_midnight = minutes, midnight
+    result.steps.extend(_time_steps(begin, end, minutes, midnight))
+    result.units[CODE_INITIAL] = 1
+    if hours := _hours_units(minutes):
+        result.units[CODE_HOUR] = hours
+
+
 def units_for_times(
     start: TimeValue, stop: TimeValue, sites: Any = None, *, cap: int | None = None
 ) -> UnitsResult:
@@ -294,12 +303,7 @@ def units_for_times(
             problems.append(problem)
         else:
             assert minutes is not None
-            result.minutes = minutes
-            result.crosses_midnight = midnight
-            result.steps.extend(_time_steps(begin, end, minutes, midnight))
-            result.units[CODE_INITIAL] = 1
-            if hours := _hours_units(minutes):
-                result.units[CODE_HOUR] = hours
+            _count_time(result, begin, end, minutes, midnight)
     if result.minutes is None:
         result.steps.append(f"times unusable: {CODE_INITIAL}/{CODE_HOUR} cannot be computed")
     return _finish(result, sites, cap, problems)
@@ -366,16 +370,12 @@ def units_for_sites(
         else:
             midnight = begin.minute + minutes >= DAY
         result.start, result.stop = begin.clock, end.clock
-        result.minutes, result.crosses_midnight = minutes, midnight
         result.steps.append(
             f"{len(sites)} sites on one pump: first start {begin.clock}, last stop {end.clock}"
             if len(sites) > 1
             else f"1 site: {begin.clock} to {end.clock}"
         )
-        result.steps.extend(_time_steps(begin, end, minutes, midnight))
-        result.units[CODE_INITIAL] = 1
-        if hours := _hours_units(minutes):
-            result.units[CODE_HOUR] = hours
+        _count_time(result, begin, end, minutes, midnight)
     if result.minutes is None:
         result.steps.append(f"times unusable: {CODE_INITIAL}/{CODE_HOUR} cannot be computed")
     return _finish(result, len(sites) or None, cap, problems)
