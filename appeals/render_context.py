@@ -17,6 +17,7 @@ import pandas as pd
 from appeals.errors import ConfigError
 from appeals.resources import read_data_csv
 from appeals.schema import split_list
+from appeals.units import units_for_times
 
 LETTER_ACTIONS = ("appeal", "corrected_claim")
 CORRECTION_COLUMNS = (
@@ -40,7 +41,6 @@ _TEXT = (
 _MONEY = ("billed_amount", "allowed_amount", "paid_amount")
 _DATES = ("patient_dob", "service_date", "service_date_to", "appeal_deadline")
 _ADD_SPLIT = re.compile(r"[,+ |/]+")
-_HHMM = re.compile(r"^\s*(\d{1,2}):(\d{2})")
 
 
 def _number(value: float) -> str:
@@ -121,14 +121,6 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _minutes(start: str, stop: str) -> int | None:
-    a, b = _HHMM.match(start), _HHMM.match(stop)
-    if not a or not b:
-        return None
-    minutes = int(b[1]) * 60 + int(b[2]) - int(a[1]) * 60 - int(a[2])
-    return minutes + 24 * 60 if minutes < 0 else minutes
-
-
 def _line(cols: dict[str, list[Any]], i: int, number: int) -> dict[str, Any]:
     line = {name: values[i] for name, values in cols.items()}
     line["number"] = number
@@ -160,7 +152,7 @@ def claim_context(
     pos = _unique([ln["place_of_service"] for ln in lines])
     start = _first([ln["infusion_start"] for ln in lines])
     stop = _first([ln["infusion_stop"] for ln in lines])
-    minutes = _minutes(start, stop)
+    minutes = units_for_times(start, stop).minutes if start and stop else None
     rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
     deadlines = sorted(
         {(ln["appeal_deadline"][6:] + ln["appeal_deadline"], ln["appeal_deadline"],
