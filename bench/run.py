@@ -1,6 +1,6 @@
 """The benchmark the repo keeps: time and peak memory of every stage, with the issue-6 targets.
 
-    python bench/run.py                     # full sizes, median of 3 runs (about 20 minutes)
+    python bench/run.py                     # full sizes, median of 3 runs (about 10 minutes)
     python bench/run.py --repeat 5
     python bench/run.py --stages load classify
     python bench/run.py --quick             # tiny sizes: checks the script, not the speed
