@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -85,10 +86,17 @@ def worksheet_mask(frame: pd.DataFrame) -> pd.Series:
 
 @dataclass
 class ClaimTable:
-    """Columns as lists plus, per claim, its row positions and which documents it gets."""
+    """Columns as lists plus, per claim, its row positions and which documents it gets.
+
+    ``rows`` holds each row's line values in ``line_keys`` order, display forms already
+    made, so a line dict is one ``zip`` away (see ``_line``).
+    """
 
     cols: dict[str, list[Any]]
     claims: list[tuple[str, np.ndarray, bool, bool]]  # claim_id, rows, letter, worksheet
+    line_keys: tuple[str, ...] = ()
+    rows: list[tuple[Any, ...]] | None = None
+    modifier_lists: list[list[str]] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> ClaimTable:
@@ -110,7 +118,23 @@ class ClaimTable:
             (str(cid), order[bounds[k]:bounds[k + 1]], cid in letter_ids, cid in sheet_ids)
             for k, cid in enumerate(uniques)
         ]
-        return cls(cols, claims)
+        # Each distinct raw value is split and joined once, not once per line.
+        shown: dict[str, list[Any]] = {}
+        for name in ("modifiers", "carcs", "rarcs", "adjustments"):
+            memo: dict[str, str] = {}
+            shown[name] = [memo[v] if v in memo else memo.setdefault(v, _display_mods(v))
+                           for v in cols[name]]
+        keys = tuple(cols)
+        rows = list(zip(*(shown.get(name, cols[name]) for name in keys), strict=True))
+        mod_memo: dict[str, list[str]] = {}
+        modifier_lists = [mod_memo[v] if v in mod_memo else mod_memo.setdefault(v, split_list(v))
+                          for v in cols["modifiers"]]
+        return cls(cols, claims, keys, rows, modifier_lists)
+
+
+@lru_cache(maxsize=4096)  # a run has few distinct start/stop pairs; parsing was a third of this
+def _minutes(start: str, stop: str) -> int | None:
+    return units_for_times(start, stop).minutes
 
 
 def _first(values: list[str]) -> str:
@@ -121,14 +145,11 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
 
-def _line(cols: dict[str, list[Any]], i: int, number: int) -> dict[str, Any]:
-    line = {name: values[i] for name, values in cols.items()}
+def _line(table: ClaimTable, i: int, number: int) -> dict[str, Any]:
+    line = dict(zip(table.line_keys, table.rows[i]))  # type: ignore[index]
     line["number"] = number
-    line["modifier_list"] = split_list(line["modifiers"])
-    line["modifiers"] = _display_mods(line["modifiers"])
-    line["carcs"] = ", ".join(split_list(line["carcs"]))
-    line["rarcs"] = ", ".join(split_list(line["rarcs"]))
-    line["adjustments"] = ", ".join(split_list(line["adjustments"]))
+    # A fresh list per line: a template may change it, and the next letter must not see that.
+    line["modifier_list"] = list(table.modifier_lists[i])  # type: ignore[index]
     line["place_of_service_name"] = POS_NAMES.get(line["place_of_service"], "")
     line["letter_line"] = line["status"] == "denied" and line["action"] in LETTER_ACTIONS
     return line
@@ -138,8 +159,7 @@ def claim_context(
     table: ClaimTable, rows: np.ndarray, products: dict[str, str]
 ) -> dict[str, Any]:
     """The ``claim`` and ``sections`` a letter or worksheet template sees."""
-    cols = table.cols
-    lines = [_line(cols, int(i), n) for n, i in enumerate(rows, start=1)]
+    lines = [_line(table, i, n) for n, i in enumerate(rows.tolist(), start=1)]
     dates = []
     for line in lines:
         start, end = line["service_date"], line["service_date_to"]
@@ -152,7 +172,7 @@ def claim_context(
     pos = _unique([ln["place_of_service"] for ln in lines])
     start = _first([ln["infusion_start"] for ln in lines])
     stop = _first([ln["infusion_stop"] for ln in lines])
-    minutes = units_for_times(start, stop).minutes if start and stop else None
+    minutes = _minutes(start, stop) if start and stop else None
     rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
     deadlines = sorted(
         {(ln["appeal_deadline"][6:] + ln["appeal_deadline"], ln["appeal_deadline"],
