@@ -124,3 +124,8 @@ def combine(*columns: Distinct) -> tuple[np.ndarray | None, list[pd.Series | pd.
         key = joint.astype(np.int64)
     codes = key.astype(np.int32)
     return codes, [c.values.take(p).reset_index(drop=True) for c, p in zip(columns, picks)]
+
+
+def release_memory() -> None:
+    """Hand memory Arrow has freed back to the system (its allocator keeps it otherwise)."""
+    pa.default_memory_pool().release_unused()

@@ -364,14 +364,14 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
     except OSError as exc:
         raise InputFileError(f"cannot read the file ({exc.strerror})", file=path,
                              fix="check the path and permissions") from exc
-    if not data.strip():
+    if not data or data.isspace():
         raise InputFileError("the file is empty", file=path, fix=EXPORT_FIX)
     text, encoding, warnings = _decode(data, path)
     _check_binary(data, text, path)
-    # the bytes can go to the CSV parser as they are when they are UTF-8 and left unchanged
-    raw: bytes | None = data[3:] if encoding == "utf-8-sig" else data
-    if encoding not in ("utf-8", "utf-8-sig") or "\x00" in text or "\n" not in text:
-        raw = None
+    # UTF-8 bytes go to the CSV parser as they are; the decoded text is then needed only
+    # to find the header, so it is not held while the body is parsed
+    start = 3 if encoding == "utf-8-sig" else 0
+    as_bytes = encoding in ("utf-8", "utf-8-sig") and "\x00" not in text and "\n" in text
     if "\x00" in text:
         text = text.replace("\x00", "")
         warnings.append("the file contains NUL bytes; they were removed")
@@ -382,12 +382,16 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
         raise _no_header(path, None, records)
     header_end = _header_end_line(text, delimiter, index)
     headers = [h.strip() for h in records[index]]
-    body = text[_offset_after_lines(text, header_end, "\n"):]
-    if raw is not None:
-        raw = raw[_offset_after_lines(raw, header_end, b"\n"):]
+    if as_bytes:
+        del text
+        offset = _offset_after_lines(data, header_end, b"\n", start)
+        body = _Body(data, offset)
+    else:
+        body = _Body(text[_offset_after_lines(text, header_end, "\n"):])
+        del text
     first_line = header_end + 1
     try:
-        cells, rows, extra = _parse_body(body, delimiter, len(headers), first_line, raw)
+        cells, rows, extra = _parse_body(body, delimiter, len(headers), first_line)
     except csv.Error as exc:
         raise InputFileError(
             f"the text cannot be split into cells ({exc})",
@@ -408,6 +412,36 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
     )
 
 
+class _Body:
+    """The text below the header: UTF-8 bytes of the file from ``offset`` (no copy), or
+    decoded text; each reader takes the form it needs."""
+
+    def __init__(self, source: bytes | str, offset: int = 0) -> None:
+        self.source, self.offset = source, offset
+
+    def utf8(self):  # -> pyarrow.Buffer
+        import pyarrow as pa
+
+        if isinstance(self.source, str):
+            return pa.py_buffer(self.source.encode("utf-8"))
+        return pa.py_buffer(self.source).slice(self.offset)
+
+    def text(self) -> str:
+        if isinstance(self.source, str):
+            return self.source
+        return bytes(memoryview(self.source)[self.offset:]).decode("utf-8")
+
+    def blank(self) -> bool:
+        if isinstance(self.source, str):
+            return not self.source.strip("\r\n")
+        return re.search(rb"[^\r\n]", memoryview(self.source)[self.offset:]) is None
+
+    def newlines(self) -> int:
+        if isinstance(self.source, str):
+            return self.source.count("\n")
+        return self.source.count(b"\n", self.offset)
+
+
 def _lines_in(record: list[str]) -> int:
     return sum(cell.count("\n") for cell in record)
 
@@ -420,8 +454,8 @@ def _header_end_line(text: str, delimiter: str, index: int) -> int:
     return reader.line_num
 
 
-def _offset_after_lines(text: str | bytes, lines: int, newline: str | bytes) -> int:
-    offset = 0
+def _offset_after_lines(text: str | bytes, lines: int, newline: str | bytes,
+                        offset: int = 0) -> int:
     for _ in range(lines):
         found = text.find(newline, offset)  # type: ignore[arg-type]
         if found < 0:
@@ -431,24 +465,18 @@ def _offset_after_lines(text: str | bytes, lines: int, newline: str | bytes) -> 
 
 
 def _parse_body(
-    body: str, delimiter: str, width: int, first_line: int, raw: bytes | None = None
+    body: _Body, delimiter: str, width: int, first_line: int
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     names = list(range(width))
-    if not body.strip("\r\n"):
+    if body.blank():
         empty = pd.DataFrame({i: pd.Series([], dtype="str") for i in names})
         return empty, np.zeros(0, dtype=np.int64), pd.Series([], dtype="str")
-    if raw is None:
-        raw = body.encode("utf-8")
     try:
-        frame = pd.read_csv(
-            io.BytesIO(raw), engine="pyarrow", sep=delimiter, header=None, names=names,
-            dtype=str, keep_default_na=False, skip_blank_lines=False,
-        )
+        frame = _read_arrow(body, delimiter, width)
     except Exception:  # noqa: BLE001 - ragged or odd files: read them record by record
-        return _parse_records(body, delimiter, width, first_line)
-    frame = frame.fillna("").astype("str")
+        return _parse_records(body.text(), delimiter, width, first_line)
     n = len(frame)
-    newlines = raw.count(b"\n")
+    newlines = body.newlines()
     if newlines in (n, n - 1):
         rows = np.arange(first_line, first_line + n, dtype=np.int64)
     else:  # quoted cells span lines: shift later rows by the line breaks inside cells
@@ -456,6 +484,32 @@ def _parse_body(
         shift = np.concatenate(([0], np.cumsum(inside)[:-1]))
         rows = first_line + np.arange(n, dtype=np.int64) + shift
     return frame, rows, pd.Series("", index=frame.index, dtype="str")
+
+
+def _read_arrow(body: _Body, delimiter: str, width: int) -> pd.DataFrame:
+    """Every cell as text ("" when empty) by Arrow's multi-threaded CSV reader, with the
+    options ``pandas.read_csv(engine="pyarrow", dtype=str, keep_default_na=False)`` uses.
+    Raises when a record's cell count differs from the header's."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+    table = pa_csv.read_csv(
+        pa.BufferReader(body.utf8()),
+        read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+        parse_options=pa_csv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            default_column_type=pa.large_string(), null_values=[], strings_can_be_null=False,
+        ),
+    )
+    if table.num_columns != width:
+        raise ValueError(f"{table.num_columns} cells per record, {width} headers")
+    columns = {}
+    for i in range(width):
+        column = table.column(i)
+        if column.null_count:
+            column = column.fill_null("")
+        columns[i] = pd.Series(column, dtype=_STR)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
 def _parse_records(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,9 @@ def read_spreadsheet(
         colmap, raw.headers, file=path, sheet=raw.sheet or None, header_row=raw.header_row,
         require_denial=require_denial,
     )
-    return _Build(raw, colmap, str(path)).run()
+    build = _Build(raw, colmap, str(path))
+    del raw  # the build lets go of the cells as soon as it can
+    return build.run()
 
 
 class _Build:
@@ -90,7 +93,10 @@ class _Build:
         filled = _any_filled(raw.cells, raw.cells.index).to_numpy()
         extra = None if raw.extra is None else raw.extra.to_numpy(dtype=object)
         keep = filled | (extra != "") if extra is not None else filled
-        self.raw = raw
+        # the text cells are the largest part of a big file: held only until every mapped
+        # column has been reduced to its distinct values (``_structure``)
+        self.table: pd.DataFrame | None = raw.cells
+        self.raw = replace(raw, cells=raw.cells.iloc[:0])
         self.keep = keep
         self.kept = np.flatnonzero(keep)  # position in raw.cells of each row
         self.extra = extra[keep] if extra is not None else np.full(len(self.kept), "", object)
@@ -116,7 +122,7 @@ class _Build:
         """The raw cells of a mapped field's column (kept rows)."""
         index = self.colmap.fields[fld]
         if index not in self._cells:
-            self._cells[index] = D.of_column(self.raw.cells[index], self.keep)
+            self._cells[index] = D.of_column(self.table[index], self.keep)
         return self._cells[index]
 
     def text(self, fld: str) -> D.Distinct | None:
@@ -187,8 +193,8 @@ class _Build:
         maybe = claim.per_value((claim.values == "") | lower.str.contains("total", regex=False))
         where = self.kept[maybe]
         first = pd.Series("", index=range(len(where)), dtype="str")
-        for col in self.raw.cells.columns:
-            cells = self.raw.cells[col].iloc[where].reset_index(drop=True)
+        for col in self.table.columns:
+            cells = self.table[col].iloc[where].reset_index(drop=True)
             first = first.where(first != "", cells.str.strip())
         total = np.zeros(self.n, dtype=bool)
         total[maybe] = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
@@ -209,6 +215,8 @@ class _Build:
             errors = values.per_value(values.values.isin(_ERROR_VALUES))
             self.reject(errors & ~total, fld, values,
                         "the cell shows an Excel error; fix the formula or type the value")
+        self.table = None
+        D.release_memory()
         return total
 
     def _text_fields(self) -> None:
