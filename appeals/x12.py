@@ -111,6 +111,8 @@ class _Reader:
         self.warnings: list[str] = []
         self._dropped_warnings = 0
         self.cols: dict[str, list[Any]] = {c: [] for c in _BUILT}
+        self._appends = tuple(self.cols[c].append for c in _BUILT)
+        self._strings: dict[str, str] = {}
         self.rejected: list[tuple[int, str, str, str]] = []
         self.interchanges = 0
         self.transactions = 0
@@ -202,8 +204,10 @@ class _Reader:
     def run(self, chunks: list[Any]) -> None:
         for chunk in chunks:
             component = chunk.delimiters.component
+            element = chunk.delimiters.element
             segno = chunk.first_segno - 1
-            for seg in chunk.segments:
+            for piece in chunk.segments:
+                seg = piece.split(element)
                 segno += 1
                 tag = seg[0]
                 if self.in_tx:
@@ -498,7 +502,15 @@ class _Reader:
         pos = facility if not institutional and _POS.match(facility) else ""
         member = claim["member_il"] or claim["member_qc"]
         remit = self.bpr_date or self.prod_date
-        c = self.cols
+        (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
+         rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
+         npi_) = self._appends
+        # One object per distinct value: codes, dates and names repeat on most lines.
+        same = self._strings.setdefault
+        claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
+        patient, payer, check = claim["patient"], self.payer_name, self.check_number
+        pos, member, remit = same(pos, pos), same(member, member), same(remit, remit)
+        claim_npi, claim_adj = claim["npi"], claim["adj"]
         claim_carcs, claim_rarcs = claim["carcs"], claim["rarcs"]
         for i, ln in enumerate(lines):
             # An invalid line date stays empty rather than borrowing the claim's dates.
@@ -508,50 +520,65 @@ class _Reader:
                 start, end = ln["d150"] or "", ln["d151"] or ""
             else:
                 start, end = claim["from"], claim["to"]
-            adj = ln["adj"] + claim["adj"] if i == 0 else ln["adj"]
-            carcs = ln["carcs"] + [x for x in claim_carcs if x not in ln["carcs"]]
-            rarcs = ln["rarcs"] + [x for x in claim_rarcs if x not in ln["rarcs"]]
-            c["source_row"].append(ln["segno"])
-            c["claim_id"].append(claim["id"])
-            c["payer_claim_number"].append(claim["icn"])
-            c["claim_status"].append(claim["status"])
-            c["patient_name"].append(claim["patient"])
-            c["member_id"].append(member)
-            c["payer_name"].append(self.payer_name)
-            c["service_date"].append(start)
-            c["service_date_to"].append(end)
-            c["place_of_service"].append(pos)
-            c["procedure_code"].append(ln["proc"])
-            c["modifiers"].append(LIST_SEP.join(ln["mods"]))
-            c["revenue_code"].append(ln["rev"])
-            c["ndc"].append(ln["ndc"])
-            c["units"].append(ln["units"])
-            c["billed_amount"].append(ln["billed"])
-            c["allowed_amount"].append(ln["allowed"])
-            c["paid_amount"].append(ln["paid"])
-            c["adjustments"].append(LIST_SEP.join(adj))
-            c["carcs"].append(LIST_SEP.join(carcs))
-            c["rarcs"].append(LIST_SEP.join(rarcs))
-            c["remit_date"].append(remit)
-            c["check_number"].append(self.check_number)
-            c["rendering_npi"].append(ln["npi"] or claim["npi"])
+            adj = ln["adj"] + claim_adj if i == 0 else ln["adj"]
+            carcs, rarcs = ln["carcs"], ln["rarcs"]
+            if claim_carcs:
+                carcs = carcs + [x for x in claim_carcs if x not in carcs]
+            if claim_rarcs:
+                rarcs = rarcs + [x for x in claim_rarcs if x not in rarcs]
+            row_(ln["segno"])
+            id_(claim_id)
+            icn_(icn)
+            status_(status)
+            patient_(patient)
+            member_(member)
+            payer_(payer)
+            from_(same(start, start))
+            to_(same(end, end))
+            pos_(pos)
+            proc = ln["proc"]
+            proc_(same(proc, proc))
+            mods = LIST_SEP.join(ln["mods"])
+            mods_(same(mods, mods))
+            rev = ln["rev"]
+            rev_(same(rev, rev))
+            ndc_(ln["ndc"])
+            units_(ln["units"])
+            billed_(ln["billed"])
+            allowed_(ln["allowed"])
+            paid_(ln["paid"])
+            adj_(LIST_SEP.join(adj))
+            carcs = LIST_SEP.join(carcs)
+            carcs_(same(carcs, carcs))
+            rarcs = LIST_SEP.join(rarcs)
+            rarcs_(same(rarcs, rarcs))
+            remit_(remit)
+            check_(check)
+            npi = ln["npi"] or claim_npi
+            npi_(same(npi, npi))
 
     def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = self.cols
+        self._appends = ()  # they hold the lists too; each goes once it is a Series
         n = len(cols["source_row"])
-        data: dict[str, Any] = {
-            name: cols[name] for name in _BUILT if name not in _DATES and name != "units"
-        }
+        index = pd.RangeIndex(n)
+        data: dict[str, Any] = {"source_row": pd.Series(cols.pop("source_row"), index=index)}
+        for name in _NUMBERS:
+            data[name] = pd.Series(cols.pop(name), index=index, dtype="float64")
         for name in _DATES:
-            data[name] = pd.to_datetime(
-                pd.Series(cols[name], dtype=object), format="%Y%m%d", errors="coerce"
-            )
-        for name in ("units", "billed_amount", "allowed_amount", "paid_amount"):
-            data[name] = pd.Series(cols[name], dtype="float64")
-        data["source_file"] = [source_file] * n
-        data["source_sheet"] = [""] * n
-        data["payer"] = [""] * n
-        lines = conform(pd.DataFrame(data, index=pd.RangeIndex(n)), LINE_COLUMNS)
+            # A remittance repeats few dates: parse each distinct one once.
+            codes, uniques = pd.factorize(pd.Series(cols.pop(name), dtype=object))
+            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m%d",
+                                    errors="coerce")
+            data[name] = pd.Series(parsed.to_numpy()[codes], index=index)
+        # Text as object columns of the strings already made (and shared): what conform()
+        # keeps, where a list would take a round trip through Arrow strings and back.
+        for name in list(cols):
+            data[name] = pd.Series(cols.pop(name), index=index, dtype=object)
+        data["source_file"] = pd.Series([source_file] * n, index=index, dtype=object)
+        data["source_sheet"] = pd.Series([""] * n, index=index, dtype=object)
+        data["payer"] = pd.Series([""] * n, index=index, dtype=object)
+        lines = conform(pd.DataFrame(data, index=index), LINE_COLUMNS)
 
         rejected = pd.DataFrame(
             {
@@ -568,6 +595,7 @@ class _Reader:
 
 
 _DATES = ("service_date", "service_date_to", "remit_date")
+_NUMBERS = ("units", "billed_amount", "allowed_amount", "paid_amount")
 
 
 def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
@@ -600,12 +628,31 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, An
     gc.disable()
     try:
         chunks = split_segments(decode(data), reader.warn)
+        del data
+        found = bool(chunks)
         if chunks:
             reader.run(chunks)
+        del chunks
+        lines, rejected = _finish(reader, name, found)
     finally:
         if gc_was_enabled:
             gc.enable()
-    if not chunks:
+    report: dict[str, Any] = {
+        "file": name,
+        "format": FORMAT,
+        "interchanges": reader.interchanges,
+        "transactions": reader.transactions,
+        "claims": reader.claims,
+        "service_lines": reader.service_lines,
+        "warnings": reader.warnings,
+        "rows_read": len(lines) + len(rejected),
+    }
+    return lines, rejected, report
+
+
+def _finish(reader: _Reader, name: str, found: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Refuse what is no 835 at all; else the frames."""
+    if not found:
         raise InputFileError(
             "not an X12 835 remittance file: no ISA or ST segment found",
             file=name,
@@ -613,9 +660,9 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, An
             "(it starts with ISA*), or load a spreadsheet export instead",
         )
     if reader.transactions == 0 and reader.other_sets:
-        found = ", ".join(reader.other_sets)
+        sets = ", ".join(reader.other_sets)
         raise InputFileError(
-            f"X12 file without an 835 remittance transaction (ST*835); it holds {found}",
+            f"X12 file without an 835 remittance transaction (ST*835); it holds {sets}",
             file=name,
             fix="this is another X12 transaction (837 is a claim, 999/277 are acknowledgements); "
             "supply the 835/ERA remittance file",
@@ -630,15 +677,4 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, An
         reader.warn("no claims (CLP) found in the remittance")
     if reader._dropped_warnings:
         reader.warnings.append(f"... and {reader._dropped_warnings} more warnings")
-    lines, rejected = reader.frames(name)
-    report: dict[str, Any] = {
-        "file": name,
-        "format": FORMAT,
-        "interchanges": reader.interchanges,
-        "transactions": reader.transactions,
-        "claims": reader.claims,
-        "service_lines": reader.service_lines,
-        "warnings": reader.warnings,
-        "rows_read": len(lines) + len(rejected),
-    }
-    return lines, rejected, report
+    return reader.frames(name)

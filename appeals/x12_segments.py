@@ -42,11 +42,16 @@ class Delimiters:
 
 @dataclass
 class Chunk:
-    """A run of segments sharing one set of delimiters (one interchange, usually)."""
+    """A run of segments sharing one set of delimiters (one interchange, usually).
+
+    ``segments`` are the segments' stripped texts; the reader splits each into elements
+    as it reaches it (``delimiters.element``), so a large file is never held as millions
+    of element lists at once.
+    """
 
     delimiters: Delimiters
     first_segno: int
-    segments: list[list[str]] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
 
 
 def looks_like_x12(head: bytes) -> bool:
@@ -136,15 +141,15 @@ _CUT_WARNING = (
 )
 
 
-def _cut(text: str, delimiters: Delimiters) -> tuple[list[list[str]], bool]:
-    """Split ``text`` into segments (lists of elements); also say if the last one was cut."""
+def _cut(text: str, delimiters: Delimiters) -> tuple[list[str], bool]:
+    """Split ``text`` into segments (stripped, non-empty); also say if the last one was cut."""
     term = delimiters.terminator
     pieces = text.split(term)  # "\n" also covers CRLF once each piece is stripped
     last = pieces[-1].strip()
     # An unterminated IEA (GE, SE) is the normal end of the "\n~SEG" layout, not a cut.
     cut_off = term != "\n" and bool(last) and not last.startswith(("IEA", "GE", "SE"))
-    element = delimiters.element
-    segments = [p.split(element) for p in (piece.strip() for piece in pieces) if p]
+    segments = [p for p in map(str.strip, pieces) if p]
+    del pieces
     if cut_off:
         # A segment cut mid-way holds a cut value ("CLP*SCIG-", "LQ*HE*N3"): reading it
         # would invent a claim id or a code, so it is left out (the caller warns).
