@@ -12,6 +12,8 @@ None): hashing it would cost more than it saves.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +25,7 @@ SAMPLE_ROWS = 20_000
 # Hashing pays when rows repeat (even twice: the rows then share one string); a sample of
 # almost only distinct values says they do not.
 MAX_DISTINCT_SHARE = 0.9
+PARALLEL_CELLS = 1_000_000  # below this, starting threads costs more than it saves
 _STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str", Arrow-backed
 
 
@@ -98,6 +101,15 @@ def of_column(column: pd.Series, keep: np.ndarray | None = None) -> Distinct:
         codes = codes[keep]
     values = pd.Series(dictionary, dtype=column.dtype)
     return Distinct(values, codes)
+
+
+def of_columns(columns: list[pd.Series], keep: np.ndarray | None = None) -> list[Distinct]:
+    """``of_column`` of each column; Arrow hashes without the GIL, so columns go to threads."""
+    if len(columns) < 2 or sum(len(c) for c in columns) < PARALLEL_CELLS:
+        return [of_column(c, keep) for c in columns]
+    workers = min(len(columns), os.cpu_count() or 1, 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda c: of_column(c, keep), columns))
 
 
 def _indices(chunk: pa.DictionaryArray, blank: int) -> np.ndarray:

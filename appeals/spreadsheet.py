@@ -110,7 +110,9 @@ class _Build:
         self.column = np.full(self.n, "", dtype=object)
         self.value = np.full(self.n, "", dtype=object)
         self.unrecognised: dict[str, int] = {}
-        self._cells: dict[int, D.Distinct] = {}
+        used = sorted(set(colmap.fields.values()))
+        self._cells = dict(zip(used, D.of_columns([raw.cells[i] for i in used], keep),
+                               strict=True))
         self._text: dict[str, D.Distinct] = {}
 
     # -- helpers --
