@@ -39,9 +39,6 @@ class Distinct:
     values: pd.Series | pd.DataFrame
     codes: np.ndarray | None
 
-    def __len__(self) -> int:
-        return len(self.values) if self.codes is None else len(self.codes)
-
     def derive(self, values: pd.Series | pd.DataFrame) -> Distinct:
         """Results computed on ``values`` (same length and order), on the same rows."""
         return Distinct(values.reset_index(drop=True), self.codes)
@@ -135,7 +132,7 @@ def combine(*columns: Distinct) -> tuple[np.ndarray | None, list[pd.Series | pd.
         picks = [p[uniques // width] for p in picks] + [uniques % width]
         key = joint.astype(np.int64)
     codes = key.astype(np.int32)
-    return codes, [c.values.take(p).reset_index(drop=True) for c, p in zip(columns, picks)]
+    return codes, [c.values.take(p).reset_index(drop=True) for c, p in zip(columns, picks, strict=True)]
 
 
 def release_memory() -> None:
