@@ -146,7 +146,7 @@ def _unique(values: list[str]) -> list[str]:
 
 
 def _line(table: ClaimTable, i: int, number: int) -> dict[str, Any]:
-    line = dict(zip(table.line_keys, table.rows[i]))  # type: ignore[index]
+    line = dict(zip(table.line_keys, table.rows[i], strict=True))  # type: ignore[index]
     line["number"] = number
     # A fresh list per line: a template may change it, and the next letter must not see that.
     line["modifier_list"] = list(table.modifier_lists[i])  # type: ignore[index]

@@ -85,7 +85,7 @@ UNIT_CASES = [
     f"<p>{S(0)}</p><p>{S(1)} and {S(2)}</p>",
     f"<p>a</p><table><tr><td>{S(0)}</td></tr></table>",  # trailing table: a paragraph after
     f"<table><tr><td>{S(0)}</td></tr></table><ul></ul>",  # ... even when nothing follows it
-    f"<table><tr><td>x</td></tr></table>\n<table></table>",
+    "<table><tr><td>x</td></tr></table>\n<table></table>",
     f"loose {S(0)} text<p>{S(1)}</p>",  # text before any block opens a paragraph
     f"<p>{S(0)}<b>open<p>{S(1)}</b></p><p>{S(2)}</p>",  # bold spans two blocks
     f"<ul><li>{S(0)}<ol><li>{S(1)}</li></ol></ul><p>{S(2)}</p>",
