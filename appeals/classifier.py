@@ -144,8 +144,3 @@ def classify(
     appeal_deadlines(out, payer_rules)
     return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
 
-
-def claim_patterns(classified: pd.DataFrame) -> pd.Series:
-    """Distinct patterns per claim id, in first-seen order (for letters and summaries)."""
-    denied = classified[classified["pattern"] != ""]
-    return denied.groupby("claim_id", sort=False)["pattern"].agg(lambda s: list(dict.fromkeys(s)))
