@@ -240,17 +240,15 @@ class Templates:
         self._values = []
         try:
             markup = template.render(context)
-        except UndefinedError as exc:
+        except (UndefinedError, SecurityError) as exc:
+            what = (
+                f"uses an undefined variable: {exc.message}"
+                if isinstance(exc, UndefinedError)
+                else f"does something the sandbox forbids: {exc}"
+            )
             file, line = _template_frame(exc.__traceback__, self.directory)
             raise RenderError(
-                f"template {name} uses an undefined variable: {exc.message}",
-                file=file or name, row=line, fix=_FIX,
-            ) from None
-        except SecurityError as exc:
-            file, line = _template_frame(exc.__traceback__, self.directory)
-            raise RenderError(
-                f"template {name} does something the sandbox forbids: {exc}",
-                file=file or name, row=line, fix=_FIX,
+                f"template {name} {what}", file=file or name, row=line, fix=_FIX
             ) from None
         except TemplateSyntaxError as exc:
             raise RenderError(

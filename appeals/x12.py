@@ -62,33 +62,13 @@ _POS = re.compile(r"^\d\d$")
 _REMARK = re.compile(r"^[A-Z]{1,2}\d{1,4}$")
 _NAN = math.nan
 
-# Filled per line; every other canonical column is left to conform() as empty.
-_BUILT = (
-    "source_row",
-    "claim_id",
-    "payer_claim_number",
-    "claim_status",
-    "patient_name",
-    "member_id",
-    "payer_name",
-    "service_date",
-    "service_date_to",
-    "place_of_service",
-    "procedure_code",
-    "modifiers",
-    "revenue_code",
-    "ndc",
-    "units",
-    "billed_amount",
-    "allowed_amount",
-    "paid_amount",
-    "adjustments",
-    "carcs",
-    "rarcs",
-    "remit_date",
-    "check_number",
-    "rendering_npi",
-)
+# What an 835 never carries (chart facts, the payer key resolved later, where a sheet would
+# be): left to conform() as empty. Everything else is filled per line, in schema order.
+_NOT_IN_835 = frozenset({
+    "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
+    "sites", "route", "product", "justification", "chart_reference",
+})
+_BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
 
 
 def _el(seg: list[str], i: int) -> str:
