@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.headers import match_header
+from appeals.readers.aliases import match_header
 
 PATIENT_FIELDS = ("patient_name", "member_id", "patient_dob")
 SPILL_COLUMN = "(beyond the last column)"

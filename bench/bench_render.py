@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from appeals.render import write_documents
+from appeals.render.documents import write_documents
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
 
 TODAY = dt.date(2025, 3, 10)

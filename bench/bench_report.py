@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from appeals import report
-from appeals.report import write_summary
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+from appeals.workbooks import summary as report
+from appeals.workbooks.summary import write_summary
 
 TODAY = dt.date(2025, 6, 30)
 PATTERNS = ["wrong_route", "units_over_cap", "addon_without_primary", "site_of_care", "missing_kx"]

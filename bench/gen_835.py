@@ -1,11 +1,11 @@
-"""Generate a large synthetic X12 835 file for benchmarking ``appeals.x12.read_835``.
+"""Generate a large synthetic X12 835 file for benchmarking ``appeals.readers.x12.read_835``.
 
 Every payer, patient, member id and NPI is fictional. The mix is mostly paid office visits
 and SCIG administrations, with a share of SCIG denials (CO-119/N362 on 96371, CO-107/N122
 on add-ons, CO-4 on J-codes), a few whole-claim denials and reversals.
 
     python bench/gen_835.py 20000 /tmp/big.835
-    python -c "import time; from appeals.x12 import read_835; t=time.perf_counter(); \\
+    python -c "import time; from appeals.readers.x12 import read_835; t=time.perf_counter(); \\
         l, r, rep = read_835('/tmp/big.835'); print(len(l), time.perf_counter()-t)"
 """
 

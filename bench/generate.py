@@ -343,7 +343,7 @@ def write_835(path: str | Path, claims: int, *, seed: int = 835) -> Path:
 def canonical_frame(n_lines: int, *, seed: int = 42, share: float = DEFAULT_SHARE,
                     with_shape: bool = False) -> pd.DataFrame:
     """The same lines ``write_csv`` writes, as the loader's canonical frame (payer resolved)."""
-    from appeals.payers import load_payer_rules
+    from appeals.rules.payers import load_payer_rules
     from appeals.schema import LINE_COLUMNS, conform
 
     columns: list[list] = [[] for _ in FIELDS]

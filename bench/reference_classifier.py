@@ -1,6 +1,6 @@
 """The reference classifier: a straightforward per-claim Python loop over the same rules.
 
-``appeals.classifier.classify`` evaluates every condition as numpy arrays over factorised
+``appeals.classify.classifier.classify`` evaluates every condition as numpy arrays over factorised
 columns. This module states the same rules the plain way — claim by claim, encounter by
 encounter, line by line — reading the same data (``denial_map.csv`` through
 ``load_denial_map``, the payer table through ``load_payer_rules``, the CARC/RARC and SCIG
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from appeals.classifier import DENIED_CLAIM, REVERSAL, no_appeal_rarcs, routine_carcs
-from appeals.conditions import (
+from appeals.classify.classifier import DENIED_CLAIM, REVERSAL, no_appeal_rarcs, routine_carcs
+from appeals.classify.conditions import (
     ADDONS,
     CLINIC_POS,
     CONDITIONS,
@@ -29,9 +29,16 @@ from appeals.conditions import (
     SC_ADMIN,
     scig_products,
 )
-from appeals.denial_map import Rule, load_denial_map
-from appeals.payers import PayerRules, load_payer_rules
-from appeals.units import DAY, FIRST_HOUR, HOUR, PARTIAL_HOUR_MIN, TimeParseError, parse_time
+from appeals.classify.units import (
+    DAY,
+    FIRST_HOUR,
+    HOUR,
+    PARTIAL_HOUR_MIN,
+    TimeParseError,
+    parse_time,
+)
+from appeals.rules.denial_map import Rule, load_denial_map
+from appeals.rules.payers import PayerRules, load_payer_rules
 
 OUTPUT = ("status", "pattern", "action", "template", "rule_id")
 assert ADDONS == {"96370", "96371"}  # the add-on rule below names them

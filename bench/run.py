@@ -82,7 +82,7 @@ def _canonical(path: str):
 def child(task: str, a: dict) -> dict:  # noqa: C901 - one branch per measured stage
     """Run one measurement in this (fresh) process; returns seconds and memory."""
     if task == "load":
-        from appeals.loader import load_files
+        from appeals.readers.loader import load_files
 
         m = _timed(load_files, [a["path"]])
         m["result"] = {"lines": len(m["result"].lines), "rejected": len(m["result"].rejected)}
@@ -94,7 +94,7 @@ def child(task: str, a: dict) -> dict:  # noqa: C901 - one branch per measured s
         m["result"] = {"lines": len(m["result"])}
         return m
     if task == "x12":
-        from appeals.x12 import read_835
+        from appeals.readers.x12 import read_835
 
         m = _timed(read_835, a["path"])
         m["result"] = {"lines": len(m["result"][0])}
@@ -111,7 +111,7 @@ def child(task: str, a: dict) -> dict:  # noqa: C901 - one branch per measured s
     if task in ("classify", "reference"):
         from reference_classifier import classify_reference
 
-        from appeals.classifier import classify
+        from appeals.classify.classifier import classify
 
         frame = _canonical(a["path"])
         m = _timed(classify if task == "classify" else classify_reference, frame)

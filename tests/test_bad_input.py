@@ -31,8 +31,8 @@ import pytest
 import xlsxwriter
 from click.testing import CliRunner
 
-from appeals import sheetio
 from appeals.cli import main
+from appeals.readers import sheets as sheetio
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_835 = ROOT / "samples" / "remit_scig.835"

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from appeals import wordml
 from appeals.errors import RenderError
-from appeals.pipeline import run
-from appeals.render import write_documents
-from appeals.templating import Templates
+from appeals.jobs.run import run
+from appeals.render import wordml as wordml
+from appeals.render.documents import write_documents
+from appeals.render.templating import Templates
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = json.loads((ROOT / "tests" / "golden" / "documents.sha256.json").read_text())

@@ -38,7 +38,7 @@ def test_installed_wheel_finds_its_packaged_files(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import appeals.resources as r, appeals.denial_map as d;"
+        "import appeals.resources as r, appeals.rules.denial_map as d;"
         "print(r.denial_map_path()); print(r.templates_dir()); print(len(d.load_denial_map()))"
     )
     env = dict(os.environ, PYTHONPATH=str(site))

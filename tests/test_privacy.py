@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from appeals.cli import main
-from appeals.pipeline import run
+from appeals.jobs.run import run
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 EXPORTS = [str(SAMPLES / n) for n in ("denials_practicepro.xlsx", "denials_clearinghouse.csv",
@@ -96,12 +96,12 @@ def test_verbose_shows_them(leaky: Path) -> None:
 
 
 def test_an_unexpected_error_does_not_quote_the_data(leaky: Path, monkeypatch) -> None:
-    import appeals.pipeline
+    import appeals.jobs.run
 
     def crash(*args: object, **kwargs: object) -> None:
         raise ValueError("could not convert 'Testpatient, Alpha' to float")
 
-    monkeypatch.setattr(appeals.pipeline, "classify", crash)
+    monkeypatch.setattr(appeals.jobs.run, "classify", crash)
     result = _invoke("classify", str(leaky))
     assert result.exit_code == 1
     assert result.stderr == ("Error: unexpected ValueError. Run again with --debug and report "

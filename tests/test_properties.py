@@ -13,9 +13,9 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from appeals.classifier import classify
+from appeals.classify.classifier import classify
 from appeals.errors import AppealsError
-from appeals.loader import load_files
+from appeals.readers.loader import load_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "x12-samples"

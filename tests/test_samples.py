@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from appeals.pipeline import classify_files
+from appeals.jobs.run import classify_files
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

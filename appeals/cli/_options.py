@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from appeals.loader import parse_column_mapping
+from appeals.readers.loader import parse_column_mapping
 
 input_files = click.argument(
     # folders are let through: the loader says "is a folder" in the one-line error format

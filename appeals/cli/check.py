@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from appeals.check import check_files
 from appeals.cli import _options as opt
 from appeals.cli._common import reports_errors
+from appeals.jobs.check import check_files
 from appeals.privacy import HIDDEN
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
-from appeals.pipeline import classify_files
+from appeals.jobs.run import classify_files
 
 CSV_COLUMNS = (
     "source_file", "source_row", "claim_id", "payer_claim_number", "payer_name", "payer",

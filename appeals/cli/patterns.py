@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from appeals.classify.conditions import CONDITIONS
 from appeals.cli import _options as opt
 from appeals.cli._common import reports_errors
-from appeals.conditions import CONDITIONS
-from appeals.denial_map import load_denial_map
-from appeals.patterns import load_patterns
+from appeals.rules.denial_map import load_denial_map
+from appeals.rules.patterns import load_patterns
 
 
 @click.command("patterns")

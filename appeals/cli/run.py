@@ -9,7 +9,7 @@ import click
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
-from appeals.pipeline import run
+from appeals.jobs.run import run
 
 
 class _Bar:

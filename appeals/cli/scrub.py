@@ -6,10 +6,10 @@ import click
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
-from appeals.denial_map import load_denial_map
 from appeals.errors import OutputError
-from appeals.payers import load_payer_rules
-from appeals.scrub import WORKBOOK, scrub_files, write_scrub
+from appeals.jobs.scrub import WORKBOOK, scrub_files, write_scrub
+from appeals.rules.denial_map import load_denial_map
+from appeals.rules.payers import load_payer_rules
 
 
 @click.command("scrub")

@@ -6,9 +6,9 @@ import json
 
 import click
 
+from appeals.classify.units import UnitsResult, units_for_sites, units_for_times
 from appeals.cli._common import reports_errors
-from appeals.payers import OTHER, load_payer_rules
-from appeals.units import UnitsResult, units_for_sites, units_for_times
+from appeals.rules.payers import OTHER, load_payer_rules
 
 
 def _site_pair(text: str) -> tuple[str, str]:

@@ -1,0 +1,146 @@
+"""Decide, for every line, its status, the denial pattern, the action and the evidence.
+
+One engine serves two paths: ``mode="denials"`` classifies remitted lines by their CARC/RARC
+codes and claim conditions; ``mode="scrub"`` checks outgoing charge lines against the same
+rules' conditions, ignoring codes, to flag what would be denied before it is sent.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from appeals.classify.conditions import Columns, Facts, compute_facts
+from appeals.classify.corrections import apply_corrections
+from appeals.classify.deadlines import appeal_deadlines
+from appeals.classify.evidence import describe
+from appeals.resources import read_data_csv
+from appeals.rules.denial_map import Rule, load_denial_map
+from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform, text_series
+
+Mode = Literal["denials", "scrub"]
+REVERSAL = "22"
+DENIED_CLAIM = "4"
+
+
+@cache
+def routine_carcs() -> frozenset[str]:
+    """CARCs that adjust a paid line without denying it (contractual, cost sharing)."""
+    table = read_data_csv("carc.csv")
+    return frozenset(table.loc[table["routine"] == "yes", "code"])
+
+
+@cache
+def no_appeal_rarcs() -> frozenset[str]:
+    """Remarks that take appeal rights away: the fix is a new or corrected claim."""
+    table = read_data_csv("rarc.csv")
+    return frozenset(table.loc[table["routing"] == "no_appeal", "code"])
+
+
+def denied_mask(lines: pd.DataFrame, cols: Columns | None = None) -> np.ndarray:
+    """A line is denied when it carries a CARC other than a routine adjustment, its claim
+    was denied whole, or it has remarks but no CARC and was not paid."""
+    cols = cols or Columns(lines)
+    routine = routine_carcs()
+    denial_carc = cols.test("carcs", lambda u: any(c not in routine for c in u.split(";") if c))
+    paid = lines["paid_amount"].to_numpy(dtype=np.float64)
+    unpaid = np.isnan(paid) | (paid <= 0)
+    no_carc = ~cols.test("carcs", bool)
+    remark_only = no_carc & cols.test("rarcs", bool) & unpaid
+    whole_claim = cols.member_of("claim_status", frozenset({DENIED_CLAIM})) & unpaid
+    return denial_carc | remark_only | whole_claim
+
+
+def rule_masks(lines: pd.DataFrame, facts: Facts, rule: Rule, mode: Mode) -> np.ndarray:
+    cols = facts.columns
+    mask = np.ones(facts.n, dtype=bool)
+    if rule.procedure_codes:
+        mask &= cols.member_of("procedure_code", rule.procedure_codes)
+    if mode == "denials" and (rule.carcs or rule.rarcs):
+        hit = np.zeros(facts.n, dtype=bool)
+        if rule.carcs:
+            hit |= cols.list_has_any("carcs", rule.carcs)
+        if rule.rarcs:
+            hit |= cols.list_has_any("rarcs", rule.rarcs)
+        mask &= hit
+    for name, want in rule.conditions:
+        value = facts.conditions[name]
+        mask &= value if want else ~value
+    return mask
+
+
+def classify(
+    lines: pd.DataFrame,
+    *,
+    rules: list[Rule] | None = None,
+    payer_rules: PayerRules | None = None,
+    mode: Mode = "denials",
+) -> pd.DataFrame:
+    """Return ``lines`` (same order and index) with the classification columns added.
+
+    Statuses in ``denials`` mode: ``denied`` (a pattern matched), ``needs_review`` (an SCIG
+    denial no rule explains), ``out_of_scope`` (a denial that is not SCIG work, or a payment
+    reversal), ``paid`` (no denial). In ``scrub`` mode: ``flagged`` or ``clean``.
+    """
+    rules = load_denial_map() if rules is None else rules
+    payer_rules = load_payer_rules() if payer_rules is None else payer_rules
+    frame = conform(lines, LINE_COLUMNS)
+    unresolved = frame["payer"] == ""
+    if unresolved.any():
+        frame.loc[unresolved, "payer"] = payer_rules.resolve_series(frame.loc[unresolved, "payer_name"])
+    facts = compute_facts(frame, payer_rules)
+    n = len(frame)
+
+    if mode == "denials":
+        reversal = facts.columns.member_of("claim_status", frozenset({REVERSAL}))
+        denied = denied_mask(frame, facts.columns)
+        candidate_pool = denied & ~reversal
+    else:
+        reversal = denied = np.zeros(n, dtype=bool)
+        candidate_pool = np.ones(n, dtype=bool)
+    candidates = candidate_pool & facts.scig_related
+
+    active = [r for r in rules if (r.denials if mode == "denials" else r.scrub)]
+    chosen = np.full(n, -1, dtype=np.int64)
+    for k, rule in enumerate(active):
+        open_lines = candidates & (chosen == -1)
+        if not open_lines.any():
+            break
+        chosen[open_lines & rule_masks(frame, facts, rule, mode)] = k
+
+    matched = chosen >= 0
+    def pick(attr: str) -> np.ndarray:
+        values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
+        return values[np.where(matched, chosen, len(active))]
+
+    out = frame  # conform() already made it a frame of our own
+    if mode == "denials":
+        status = np.select(
+            # A reversal is never appealed; with denial codes it is kept as out of scope.
+            [matched, candidates, candidate_pool | (reversal & denied)],
+            ["denied", "needs_review", "out_of_scope"],
+            default="paid",
+        )
+    else:
+        status = np.where(matched, "flagged", "clean")
+    out["status"] = text_series(status, out.index)
+    out["pattern"] = text_series(pick("pattern"), out.index)
+    out["template"] = text_series(pick("template"), out.index)
+    out["rule_id"] = text_series(pick("rule_id"), out.index)
+    action = pick("action")
+    action[(status == "needs_review")] = "review"
+    if mode == "denials":
+        # A remark that removes appeal rights turns an appeal into a new/corrected claim.
+        no_appeal = facts.columns.list_has_any("rarcs", no_appeal_rarcs())
+        action[(action == "appeal") & no_appeal] = "corrected_claim"
+    out["action"] = text_series(action, out.index)
+    names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
+    out["evidence"] = text_series(describe(out, facts, reversal=reversal, mode=mode, payer_names=names), out.index)
+    apply_corrections(out, facts)
+    appeal_deadlines(out, payer_rules)
+    return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
+

@@ -1,0 +1,268 @@
+"""The fixed vocabulary of claim conditions the denial map may name, computed vectorised.
+
+Most SCIG denials are about what else is, or is not, on the same claim or encounter
+(claim id + date of service), so every condition is one boolean per line derived from
+per-encounter aggregates. Aggregates use factorised keys and ``np.bincount`` so a million
+lines cost a few array passes, not a Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from appeals.resources import read_data_csv
+from appeals.rules.payers import PayerRules
+from appeals.schema import split_list
+
+SC_ADMIN = frozenset({"96369", "96370", "96371"})
+IV_ADMIN = frozenset({"96365", "96366"})
+ADDONS = frozenset({"96370", "96371"})
+CLINIC_POS = frozenset({"11", "19", "22", "24"})
+HOME_POS = "12"
+
+CONDITIONS: dict[str, str] = {
+    "scig_product_sc": "the encounter has an SCIG product given subcutaneously (an SCIG "
+    "J-code or product; J1561 Gamunex-C only with SC route or SC administration codes)",
+    "sc_admin_on_encounter": "96369, 96370 or 96371 is on the encounter",
+    "iv_admin_on_encounter": "96365 or 96366 is on the encounter",
+    "primary_on_claim": "96369 is on the same claim",
+    "over_cap": "the encounter's 96371 units exceed the payer's per-encounter cap",
+    "payer_requires_kx": "the payer's rules require KX on the SCIG J-code line",
+    "line_has_kx": "this line carries modifier KX",
+    "kx_on_admin_line": "an administration line (96369-96371) on the encounter carries KX",
+    "kx_on_jcode_line": "an SCIG J-code line on the encounter carries KX",
+    "pos_home": "place of service is 12 (home)",
+    "pos_clinic": "place of service is 11, 19, 22 or 24 (clinic settings)",
+    "has_justification": "a clinical justification or chart reference is recorded",
+    "times_documented": "infusion start and stop times are recorded for the encounter",
+    "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
+    "documented times and sites support (on a 96369 line: an add-on the chart supports "
+    "was not billed at all)",
+}
+
+
+@cache
+def scig_products() -> dict[str, tuple[str, bool]]:
+    """HCPCS code → (product name, always subcutaneous)."""
+    table = read_data_csv("scig_products.csv")
+    return {
+        row["hcpcs"]: (row["product"], row["subcutaneous"] == "always")
+        for row in table.to_dict("records")
+    }
+
+
+def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and distinct values, kept as numpy objects (pandas would infer an Arrow string
+    index for the uniques, which costs more than the factorising itself)."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    codes, uniques = pd.factorize(array, use_na_sentinel=False)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+class Columns:
+    """Each column of a frame factorised once; tests run on distinct values only."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def factorized(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        if name not in self._cache:
+            self._cache[name] = factorize(self.frame[name])
+        return self._cache[name]
+
+    def test(self, name: str, test) -> np.ndarray:
+        """Apply ``test`` to each distinct value of column ``name`` and broadcast back."""
+        codes, uniques = self.factorized(name)
+        if len(uniques) == 0:
+            return np.zeros(len(self.frame), dtype=bool)
+        return np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))[codes]
+
+    def member_of(self, name: str, allowed: frozenset[str]) -> np.ndarray:
+        return self.test(name, lambda u: u in allowed)
+
+    def list_has_any(self, name: str, wanted: frozenset[str]) -> np.ndarray:
+        """For a ``;``-joined list column: does the list hold any of ``wanted``?"""
+        return self.test(name, lambda u: not wanted.isdisjoint(split_list(u)))
+
+    def values(self, name: str, value_of) -> np.ndarray:
+        """A float per line from ``value_of(distinct value)`` (None becomes NaN)."""
+        codes, uniques = self.factorized(name)
+        table = np.array(
+            [np.nan if (v := value_of(u)) is None else float(v) for u in uniques] or [np.nan]
+        )
+        return table[codes] if len(uniques) else np.full(len(self.frame), np.nan)
+
+
+@dataclass
+class Facts:
+    """Per-line arrays the classifier and the corrections read."""
+
+    n: int
+    encounter: np.ndarray  # encounter index per line
+    n_encounters: int
+    code: np.ndarray  # procedure codes (object)
+    is_sc_admin: np.ndarray
+    is_iv_admin: np.ndarray
+    is_scig_drug: np.ndarray  # SCIG J-code line, given SC (J1561 only by route/SC codes)
+    scig_related: np.ndarray  # the line belongs to the SCIG administration
+    cap: np.ndarray  # payer's 96371 cap per line (NaN when none)
+    enc_96370_units: np.ndarray
+    enc_96371_units: np.ndarray
+    supported: pd.DataFrame | None  # per line: minutes, u96369, u96370, u96371 (NaN unknown)
+    conditions: dict[str, np.ndarray]
+    columns: Columns
+
+    def enc_any(self, mask: np.ndarray) -> np.ndarray:
+        return encounter_any(self.encounter, self.n_encounters, mask)
+
+
+def encounter_any(group: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
+    hits = np.bincount(group, weights=mask.astype(np.float64), minlength=n_groups) > 0
+    return hits[group]
+
+
+def encounter_sum(group: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
+    return np.bincount(group, weights=np.nan_to_num(values), minlength=n_groups)[group]
+
+
+def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
+    """One integer per distinct combination of ``keys`` (NaT/blank are values too)."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(
+            key.to_numpy(dtype=object) if key.dtype == object else key, use_na_sentinel=False
+        )
+        combined = combined * (len(uniques) + 1) + codes
+    codes, uniques = pd.factorize(combined)
+    return codes.astype(np.int64), len(uniques)
+
+
+def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
+    """Evaluate every condition in ``CONDITIONS`` for every line."""
+    n = len(lines)
+    encounter, n_enc = group_index(lines["claim_id"], lines["service_date"])
+    claim, n_claims = group_index(lines["claim_id"])
+
+    def enc_any(mask: np.ndarray) -> np.ndarray:
+        return encounter_any(encounter, n_enc, mask)
+
+    cols = Columns(lines)
+    code = lines["procedure_code"]
+    products = scig_products()
+    always_sc = frozenset(c for c, (_, always) in products.items() if always)
+    route_dependent = frozenset(c for c, (_, always) in products.items() if not always)
+    always_names = tuple(name.lower() for c, (name, always) in products.items() if always)
+
+    is_sc_admin = cols.member_of("procedure_code", SC_ADMIN)
+    is_iv_admin = cols.member_of("procedure_code", IV_ADMIN)
+    is_always = cols.member_of("procedure_code", always_sc)
+    is_route_dep = cols.member_of("procedure_code", route_dependent)
+    is70 = cols.member_of("procedure_code", frozenset({"96370"}))
+    is71 = cols.member_of("procedure_code", frozenset({"96371"}))
+    route_sc = cols.member_of("route", frozenset({"SC"}))
+    named_product = cols.test(
+        "product", lambda u: any(name in u.lower() for name in always_names) if u else False
+    )
+    enc_sc_route = enc_any(route_sc)
+    enc_sc_admin = enc_any(is_sc_admin)
+    enc_iv_admin = enc_any(is_iv_admin)
+    route_dep_sc = is_route_dep & (enc_sc_route | enc_sc_admin)
+    is_scig_drug = is_always | route_dep_sc
+    scig_product_sc = enc_any(is_always | named_product | route_dep_sc)
+
+    has_kx = cols.list_has_any("modifiers", frozenset({"KX"}))
+    units = lines["units"].to_numpy(dtype=np.float64)
+    units_or_one = np.where(np.isnan(units), 1.0, units)
+    enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, units_or_one, 0))
+    enc_96371 = encounter_sum(encounter, n_enc, np.where(is71, units_or_one, 0))
+
+    caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
+    cap = cols.values("payer", lambda key: caps.get(key, payer_rules.get(key).cap_96371))
+    kx_payer = cols.test("payer", lambda key: payer_rules.get(key).kx_required)
+
+    filled = lambda name: cols.test(name, bool)  # noqa: E731
+    justification = filled("justification") | filled("chart_reference")
+    times = filled("infusion_start") & filled("infusion_stop")
+    supported = _supported_units(lines, encounter, n_enc) if times.any() else None
+    if supported is not None:
+        s70 = supported["u96370"].to_numpy()
+        s71 = supported["u96371"].to_numpy()
+        unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
+            is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
+        )
+        # Money left behind: the chart supports an add-on the claim never billed. There is
+        # no add-on line to flag, so the 96369 line carries it.
+        is69 = cols.member_of("procedure_code", frozenset({"96369"}))
+        unbilled = (np.nan_to_num(s70) > 0) & (enc_96370 == 0) | (np.nan_to_num(s71) > 0) & (
+            enc_96371 == 0
+        )
+        unsupported |= is69 & unbilled
+    else:
+        unsupported = np.zeros(n, dtype=bool)
+
+    conditions = {
+        "scig_product_sc": scig_product_sc,
+        "sc_admin_on_encounter": enc_sc_admin,
+        "iv_admin_on_encounter": enc_iv_admin,
+        "primary_on_claim": encounter_any(
+            claim, n_claims, cols.member_of("procedure_code", frozenset({"96369"}))
+        ),
+        "over_cap": ~np.isnan(cap) & (enc_96371 > np.nan_to_num(cap, nan=np.inf)),
+        "payer_requires_kx": kx_payer,
+        "line_has_kx": has_kx,
+        "kx_on_admin_line": enc_any(is_sc_admin & has_kx),
+        "kx_on_jcode_line": enc_any(is_scig_drug & has_kx),
+        "pos_home": cols.member_of("place_of_service", frozenset({HOME_POS})),
+        "pos_clinic": cols.member_of("place_of_service", CLINIC_POS),
+        "has_justification": enc_any(justification),
+        "times_documented": enc_any(times),
+        "units_unsupported": unsupported,
+    }
+    missing = set(CONDITIONS) - set(conditions)
+    assert not missing, f"conditions without code: {missing}"
+    # IV lines count as SCIG work only beside an SC product or SC administration codes.
+    scig_related = is_sc_admin | is_scig_drug | (is_iv_admin & (scig_product_sc | enc_sc_admin))
+    return Facts(
+        n=n,
+        encounter=encounter,
+        n_encounters=n_enc,
+        code=code.to_numpy(dtype=object),
+        is_sc_admin=is_sc_admin,
+        is_iv_admin=is_iv_admin,
+        is_scig_drug=is_scig_drug,
+        scig_related=scig_related,
+        cap=cap,
+        enc_96370_units=enc_96370,
+        enc_96371_units=enc_96371,
+        supported=supported,
+        conditions=conditions,
+        columns=cols,
+    )
+
+
+def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> pd.DataFrame:
+    """Units the encounter's documented times and sites support, broadcast to its lines.
+
+    Sites run at once on one pump, so the encounter's time runs from its earliest start to
+    its latest stop; the site count is the largest recorded on any of its lines.
+    """
+    from appeals.classify.units import supported_units
+
+    frame = pd.DataFrame(
+        {
+            "enc": encounter,
+            "start": lines["infusion_start"].to_numpy(dtype=object),
+            "stop": lines["infusion_stop"].to_numpy(dtype=object),
+            "sites": lines["sites"].to_numpy(dtype=np.float64),
+        }
+    )
+    timed = frame[(frame["start"] != "") & (frame["stop"] != "")]
+    per_enc = timed.groupby("enc").agg(start=("start", "min"), stop=("stop", "max"), sites=("sites", "max"))
+    result = supported_units(per_enc["start"], per_enc["stop"], per_enc["sites"])
+    result.index = per_enc.index
+    return result.reindex(encounter).reset_index(drop=True)

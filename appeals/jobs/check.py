@@ -1,0 +1,96 @@
+"""Validate exports without writing documents: what was mapped, rejected and not recognised."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from appeals.errors import AppealsError
+from appeals.privacy import redact_rejected
+from appeals.readers.loader import load_files
+from appeals.resources import read_data_csv
+from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.schema import split_list
+
+_PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
+_REVENUE = re.compile(r"^\d{4}$")
+
+
+def _unrecognised(lines, column: str, known: set[str]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for cell, n in lines[column].value_counts().items():
+        for code in split_list(cell):
+            if code not in known:
+                counts[code] += int(n)
+    return dict(sorted(counts.items()))
+
+
+def check_files(
+    paths: Iterable[str | Path],
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    payer_rules: PayerRules | None = None,
+    show_patient_data: bool = False,
+) -> dict[str, Any]:
+    """Read each file on its own and report on it; a file that cannot be read is reported,
+    not raised, so one bad file does not hide the others' problems.
+
+    The report is meant for screens and scripts: cell values that may hold patient data
+    (names, member ids, birth dates) are hidden unless ``show_patient_data``."""
+    payer_rules = payer_rules or load_payer_rules()
+    carcs = set(read_data_csv("carc.csv")["code"])
+    rarcs = set(read_data_csv("rarc.csv")["code"])
+    files = []
+    for path in paths:
+        entry: dict[str, Any] = {"file": str(path)}
+        try:
+            loaded = load_files([path], sheet=sheet, columns=columns, payer_rules=payer_rules)
+        except AppealsError as exc:
+            entry.update(verdict="unreadable", error=exc.describe(verbose=show_patient_data))
+            files.append(entry)
+            continue
+        report = loaded.reports[0] if loaded.reports else {}
+        lines = loaded.lines
+        procedures = lines["procedure_code"]
+        odd = procedures[(procedures != "") & ~procedures.str.match(_PROCEDURE)]
+        revenue = lines["revenue_code"]
+        odd_revenue = revenue[(revenue != "") & ~revenue.str.match(_REVENUE)]
+        entry.update(
+            format=report.get("format", ""),
+            sheet=report.get("sheet", ""),
+            header_row=report.get("header_row"),
+            mapping=report.get("mapping", {}),
+            unmapped_headers=report.get("unmapped_headers", []),
+            rows_read=loaded.rows_read,
+            lines=len(lines),
+            rejected=[
+                {k: (None if v != v else v) for k, v in row.items()}
+                for row in (
+                    loaded.rejected if show_patient_data
+                    else redact_rejected(loaded.rejected, loaded.reports)
+                ).astype(object).to_dict("records")
+            ],
+            warnings=list(report.get("warnings", [])),
+            unrecognised={
+                "procedure_codes": {k: int(v) for k, v in odd.value_counts().items()},
+                "revenue_codes": {k: int(v) for k, v in odd_revenue.value_counts().items()},
+                "carcs_without_description": _unrecognised(lines, "carcs", carcs),
+                "rarcs_without_description": _unrecognised(lines, "rarcs", rarcs),
+                "payers_not_resolved": sorted(
+                    set(lines.loc[(lines["payer"] == "other") & (lines["payer_name"] != ""),
+                                  "payer_name"])
+                ),
+            },
+        )
+        problems = entry["rejected"] or entry["unrecognised"]["procedure_codes"]
+        entry["verdict"] = "ok" if not problems and not entry["warnings"] else (
+            "usable with problems" if entry["lines"] else "no usable lines"
+        )
+        files.append(entry)
+    verdicts = {f["verdict"] for f in files}
+    overall = "ok" if verdicts <= {"ok"} else ("unusable" if verdicts & {"unreadable", "no usable lines"} else "usable with problems")
+    return {"verdict": overall, "files": files}

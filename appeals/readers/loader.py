@@ -1,0 +1,154 @@
+"""Load any mix of export files into one frame of canonical lines plus rejected rows.
+
+Each file is routed by its content (an X12 interchange or a spreadsheet), never by its
+extension alone. Payer names are resolved to payer keys here so every later step sees the
+same ``payer`` column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from appeals.errors import ConfigError, InputFileError
+from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.schema import (
+    LINE_COLUMNS,
+    REJECTED_COLUMNS,
+    conform,
+    empty_lines,
+    empty_rejected,
+)
+
+_SNIFF_BYTES = 4096
+_X12_SUFFIXES = (".835", ".edi", ".era", ".x12")
+
+
+@dataclass
+class LoadResult:
+    lines: pd.DataFrame
+    rejected: pd.DataFrame
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.lines) + len(self.rejected)
+
+
+def parse_column_mapping(items: Iterable[str]) -> dict[str, str]:
+    """``FIELD=HEADER`` pairs, or paths of files holding such pairs one per line
+    (a two-column CSV ``field,header`` works too)."""
+    mapping: dict[str, str] = {}
+    for item in items:
+        if "=" in item and not Path(item).is_file():
+            pairs = [(item, "option --columns", 0)]
+        else:
+            path = Path(item)
+            try:
+                text = path.read_text(encoding="utf-8-sig")
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot read the column mapping ({exc.strerror})", file=path,
+                    fix="pass FIELD=HEADER or the path of a file of such lines",
+                ) from None
+            pairs = []
+            for number, row in enumerate(csv.reader(text.splitlines()), start=1):
+                if not row or not "".join(row).strip() or row[0].startswith("#"):
+                    continue
+                joined = row[0] if len(row) == 1 else f"{row[0]}={','.join(row[1:])}"
+                pairs.append((joined, str(path), number))
+        for text, where, number in pairs:
+            name, sep, header = text.partition("=")
+            if not sep or not name.strip() or not header.strip():
+                raise ConfigError(
+                    "expected FIELD=HEADER", file=where, row=number or None, value=text,
+                    fix="write for example claim_id=Encounter Nbr",
+                )
+            if name.strip().lower() in ("field", "canonical") and header.strip().lower() == "header":
+                continue  # a CSV header row
+            mapping[name.strip()] = header.strip()
+    return mapping
+
+
+def _read_one(
+    path: Path, sheet: str | None, columns: Mapping[str, str] | None, require_denial: bool
+):
+    from appeals.readers.x12 import read_835
+    from appeals.readers.x12_segments import looks_like_x12
+
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except FileNotFoundError:
+        raise InputFileError("file not found", file=path, fix="check the path") from None
+    except IsADirectoryError:
+        raise InputFileError(
+            "is a folder, not a file", file=path, fix="name the export files inside it"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(f"cannot read the file ({exc.strerror})", file=path) from None
+    x12_name = path.suffix.lower() in _X12_SUFFIXES
+    if looks_like_x12(head) or (x12_name and not head.strip()):
+        return read_835(path)
+    from appeals.readers.table import read_spreadsheet
+
+    try:
+        return read_spreadsheet(
+            path, sheet=sheet, columns=dict(columns) if columns else None,
+            require_denial=require_denial,
+        )
+    except InputFileError as exc:
+        if not x12_name or not exc.message.startswith("no header row"):
+            raise
+        # named like a remittance, read as neither: the 835 view is the useful one
+        raise InputFileError(
+            "not an X12 835 remittance file (no ISA or ST segment), and no denial table "
+            "either (no header row such as 'Claim #', 'CPT', 'Adj Reason')",
+            file=path,
+            fix="supply the 835/ERA file as the payer or clearinghouse sent it (it starts "
+            "with ISA*), or a CSV/Excel export",
+            private=exc.private,
+        ) from exc
+
+
+def load_files(
+    paths: Iterable[str | Path],
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    payer_rules: PayerRules | None = None,
+    require_denial: bool = True,
+) -> LoadResult:
+    """Read every file; lines keep their source file and row, rejected rows their reason.
+
+    ``require_denial=False`` accepts charge exports (no CARC, RARC or paid column)."""
+    payer_rules = payer_rules or load_payer_rules()
+    frames, rejected, reports = [], [], []
+    for raw in paths:
+        lines, bad, report = _read_one(Path(raw), sheet, columns, require_denial)
+        if len(lines):
+            frames.append(lines)
+        if len(bad):
+            rejected.append(bad)
+        reports.append(report)
+    if len(frames) == 1 and tuple(frames[0].columns) == LINE_COLUMNS:
+        # The readers conform their own output: one file needs no copy (0.5 s, 200 MB at 1M).
+        lines = frames[0]
+        if not lines.index.equals(pd.RangeIndex(len(lines))):
+            lines = lines.reset_index(drop=True)
+    elif frames:
+        lines = conform(pd.concat(frames, ignore_index=True), LINE_COLUMNS)
+    else:
+        lines = empty_lines()
+    blank = lines["payer"] == ""
+    if blank.any():
+        lines.loc[blank, "payer"] = payer_rules.resolve_series(lines.loc[blank, "payer_name"])
+    bad_rows = (
+        pd.concat(rejected, ignore_index=True)[list(REJECTED_COLUMNS)] if rejected else empty_rejected()
+    )
+    return LoadResult(lines=lines, rejected=bad_rows, reports=reports)

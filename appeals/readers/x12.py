@@ -1,0 +1,660 @@
+"""Read X12 835 remittance (ERA) files into canonical service lines.
+
+``read_835(path)`` returns ``(lines, rejected, report)``. One canonical line per SVC; a claim
+without any SVC becomes one line of its own (``procedure_code`` "", billed = CLP03, paid =
+CLP04, ``source_row`` = the CLP's segment number) so a claim-level denial is never lost.
+Reversals (CLP02 = 22) and whole-claim denials (CLP02 = 4) are kept like any claim.
+
+Choices worth knowing (the canonical line has no room for more):
+
+- Claim-level CAS: their CARCs join the ``carcs`` of every line of the claim (a claim-level
+  denial applies to every line), but their ``GROUP-CARC:AMOUNT`` entries are appended to the
+  ``adjustments`` of the claim's first line only, so summing adjustments over a claim's
+  lines equals the remittance's total without double counting. Claim-level remarks (MOA03-07,
+  MIA05, MIA20-23) join every line's ``rarcs``. CAS quantities are not carried.
+- ``procedure_code``/``modifiers`` come from SVC01, the code the payer adjudicated and to
+  which the line's CAS and LQ codes refer. SVC06 (the originally submitted code, present
+  only when the payer changed it) has no canonical column and is not carried. SVC01 with
+  qualifier NU fills ``revenue_code`` and N4 fills ``ndc``; otherwise SVC04 (the revenue
+  code of an institutional line) fills ``revenue_code``.
+- ``units`` = SVC07 (original units billed) when present, else SVC05 (units paid; TR3 sends
+  SVC07 only when the two differ), else 1 as the TR3 default. A claim without SVC has NaN.
+- ``place_of_service`` = CLP08 only on professional claims and only when it is two digits:
+  on institutional claims CLP08 is the facility type of the bill type, not a POS. A claim
+  counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
+- Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` =
+  BPR16, else DTM*405. An invalid date becomes NaT with a warning.
+- ``rendering_npi`` = line REF*HPI, else claim NM1*82 NM109 when NM108 = XX (an NPI); other
+  identifiers (tax id, payer-assigned numbers) are not NPIs and are left out.
+- ``payer`` is left "" for the payer resolver; nothing is classified here.
+
+Malformed input never raises past this module except ``InputFileError`` when no 835 can be
+read at all; everything else is a warning naming the segment number. Warnings carry
+segment numbers and codes, never patient names or identifiers.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from appeals.errors import InputFileError
+from appeals.readers.x12_segments import decode, looks_like_x12, split_segments
+from appeals.schema import LINE_COLUMNS, LIST_SEP, REJECTED_COLUMNS, conform
+
+__all__ = ["read_835", "looks_like_x12"]
+
+FORMAT = "x12-835"
+MAX_WARNINGS = 200
+
+_KNOWN = frozenset(
+    "ISA GS ST BPR TRN CUR REF DTM N1 N2 N3 N4 PER RDM LX TS3 TS2 CLP CAS NM1 MIA MOA AMT "
+    "QTY SVC LQ PLB SE GE IEA TA1".split()
+)
+_SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
+_POS = re.compile(r"^\d\d$")
+_REMARK = re.compile(r"^[A-Z]{1,2}\d{1,4}$")
+_NAN = math.nan
+
+# What an 835 never carries (chart facts, the payer key resolved later, where a sheet would
+# be): left to conform() as empty. Everything else is filled per line, in schema order.
+_NOT_IN_835 = frozenset({
+    "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
+    "sites", "route", "product", "justification", "chart_reference",
+})
+_BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
+
+
+def _el(seg: list[str], i: int) -> str:
+    return seg[i].strip() if len(seg) > i else ""
+
+
+def _padded(seg: list[str], n: int) -> list[str]:
+    """Stripped elements, padded with "" so indexes up to ``n - 1`` exist (one call, not n)."""
+    out = [x.strip() for x in seg]
+    if len(out) < n:
+        out.extend([""] * (n - len(out)))
+    return out
+
+
+class _Reader:
+    """One pass over the segments; builds plain column lists, one DataFrame at the end."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.warnings: list[str] = []
+        self._dropped_warnings = 0
+        self.cols: dict[str, list[Any]] = {c: [] for c in _BUILT}
+        self._appends = tuple(self.cols[c].append for c in _BUILT)
+        self._strings: dict[str, str] = {}
+        self.rejected: list[tuple[int, str, str, str]] = []
+        self.interchanges = 0
+        self.transactions = 0
+        self.other_sets: list[str] = []  # transaction set codes other than 835, as found
+        self.claims = 0
+        self.service_lines = 0
+        self._date_cache: dict[str, bool] = {}
+        self._reset_transaction()
+
+    # -- warnings ---------------------------------------------------------------------
+    def warn(self, text: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(text)
+        else:
+            self._dropped_warnings += 1
+
+    # -- value parsing ----------------------------------------------------------------
+    def num(self, raw: str, segno: int, what: str) -> float:
+        if not raw:
+            return _NAN
+        try:
+            return float(raw)
+        except ValueError:
+            self.warn(f"segment {segno}: {what} {raw!r} is not a number; left empty")
+            return _NAN
+
+    def day(
+        self, raw: str, segno: int, what: str, show: bool = False, then: str = "left empty"
+    ) -> str:
+        """``raw`` when it is a valid CCYYMMDD date, else "" with a warning."""
+        if not raw:
+            return ""
+        ok = self._date_cache.get(raw)
+        if ok is None:
+            ok = len(raw) == 8 and raw.isdigit()
+            if ok:
+                try:
+                    date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+                except ValueError:
+                    ok = False
+            self._date_cache[raw] = ok
+        if ok:
+            return raw
+        # Service dates are patient data: name the segment, not the value.
+        shown = f" {raw!r}" if show else ""
+        self.warn(f"segment {segno}: {what}{shown} is not a valid date; {then}")
+        return ""
+
+    # -- state ------------------------------------------------------------------------
+    def _reset_transaction(self) -> None:
+        self.in_tx = False
+        self.skip_tx = False  # inside a transaction set other than 835
+        self.st_segno = 0
+        self.st_control = ""
+        self.st_count = 0
+        self.payer_name = ""
+        self.check_number = ""
+        self.bpr_date = ""
+        self.prod_date = ""
+        self.claim: dict[str, Any] | None = None
+        self.lines: list[dict[str, Any]] = []
+        self.line: dict[str, Any] | None = None
+        self.orphan = False  # inside an SVC that has no claim
+
+    def _new_claim(self, seg: list[str], segno: int) -> dict[str, Any]:
+        el = _padded(seg, 9)
+        return {
+            "segno": segno,
+            "id": el[1],
+            "status": el[2],
+            "billed": self.num(el[3], segno, "CLP03"),
+            "paid": self.num(el[4], segno, "CLP04"),
+            "filing": el[6],
+            "icn": el[7],
+            "facility": el[8],
+            "patient": "",
+            "member_qc": "",
+            "member_il": "",
+            "npi": "",
+            "adj": [],
+            "carcs": [],
+            "rarcs": [],
+            "from": "",
+            "to": "",
+            "mia": False,
+        }
+
+    # -- main loop --------------------------------------------------------------------
+    def run(self, chunks: list[Any]) -> None:
+        for chunk in chunks:
+            component = chunk.delimiters.component
+            element = chunk.delimiters.element
+            segno = chunk.first_segno - 1
+            for piece in chunk.segments:
+                seg = piece.split(element)
+                segno += 1
+                tag = seg[0]
+                if self.in_tx:
+                    self.st_count += 1
+                if self.skip_tx and tag not in ("SE", "ST", "GE", "IEA", "ISA"):
+                    continue
+                # Most frequent first: this loop is the reader's whole cost.
+                if tag == "DTM":
+                    self._dtm(seg, segno)
+                elif tag == "CAS":
+                    self._cas(seg, segno)
+                elif tag == "SVC":
+                    self._svc(seg, segno, component)
+                elif tag == "REF":
+                    if self.line is not None and _el(seg, 1) == "HPI":
+                        self.line["npi"] = _el(seg, 2)
+                elif tag == "AMT":
+                    if self.line is not None and _el(seg, 1) == "B6":
+                        self.line["allowed"] = self.num(_el(seg, 2), segno, "AMT*B6 amount")
+                elif tag == "LQ":
+                    if self.line is not None and _el(seg, 1) == "HE":
+                        code, rarcs = _el(seg, 2), self.line["rarcs"]
+                        if code and code not in rarcs:
+                            rarcs.append(code)
+                elif tag == "CLP":
+                    self._clp(seg, segno)
+                elif tag == "NM1":
+                    self._nm1(seg)
+                elif tag in ("LX", "TS3", "TS2", "PLB"):
+                    self._close_claim()
+                elif tag == "MOA":
+                    self._remarks(seg, (3, 4, 5, 6, 7))
+                elif tag == "MIA":
+                    self._remarks(seg, (5, 20, 21, 22, 23))
+                    if self.claim is not None:
+                        self.claim["mia"] = True
+                elif tag == "N1":
+                    if _el(seg, 1) == "PR":
+                        self.payer_name = _el(seg, 2)
+                elif tag == "BPR":
+                    raw = _el(seg, 16)
+                    self.bpr_date = self.day(
+                        raw, segno, "BPR16 payment date", True, "DTM*405 used when present"
+                    )
+                elif tag == "TRN":
+                    self.check_number = _el(seg, 2)
+                elif tag == "ST":
+                    self._st(seg, segno)
+                elif tag == "SE":
+                    self._se(seg, segno)
+                elif tag == "ISA":
+                    self.interchanges += 1
+                    self._end_open_transaction(segno, "ISA")
+                elif tag in ("GE", "IEA"):
+                    self._end_open_transaction(segno, tag)
+                elif tag in _KNOWN:
+                    continue
+                elif _SEG_ID.match(tag):
+                    self.warn(f"segment {segno}: unknown segment {tag!r} ignored")
+                else:
+                    self.warn(f"segment {segno}: unreadable text (not an X12 segment) ignored")
+        self._end_open_transaction(None, "end of file")
+
+    # -- envelope ---------------------------------------------------------------------
+    def _st(self, seg: list[str], segno: int) -> None:
+        self._end_open_transaction(segno, "ST")
+        self.in_tx = True
+        self.st_segno = segno
+        self.st_control = _el(seg, 2)
+        self.st_count = 1
+        code = _el(seg, 1)
+        if code != "835":
+            self.skip_tx = True
+            if code not in self.other_sets:
+                self.other_sets.append(code)
+            self.warn(f"segment {segno}: transaction set {code!r} is not an 835; skipped")
+        else:
+            self.transactions += 1
+
+    def _se(self, seg: list[str], segno: int) -> None:
+        if not self.in_tx:
+            self.warn(f"segment {segno}: SE without a matching ST ignored")
+            return
+        declared = _el(seg, 1)
+        if not self.skip_tx and declared != str(self.st_count):
+            self.warn(
+                f"segment {segno}: SE says {declared or 'nothing'} segments but the "
+                f"transaction from segment {self.st_segno} has {self.st_count}"
+            )
+        if not self.skip_tx and _el(seg, 2) != self.st_control:
+            self.warn(f"segment {segno}: SE control number does not match its ST")
+        self._close_claim()
+        self._reset_transaction()
+
+    def _end_open_transaction(self, segno: int | None, by: str) -> None:
+        if self.in_tx:
+            where = f"segment {segno}" if segno is not None else "the file"
+            self.warn(
+                f"{where}: the transaction begun at segment {self.st_segno} has no SE "
+                f"before {by}; the file may be truncated (everything read was kept)"
+            )
+        self._close_claim()
+        self._reset_transaction()
+
+    def _implicit_transaction(self, segno: int) -> None:
+        # Claim data outside ST/SE: read it rather than lose it, but say so.
+        self.warn(f"segment {segno}: claim data outside an ST*835 transaction; read anyway")
+        self.in_tx = True
+        self.st_segno = segno
+        self.st_count = 1
+        self.transactions += 1
+
+    # -- claim and line segments ------------------------------------------------------
+    def _clp(self, seg: list[str], segno: int) -> None:
+        if not self.in_tx:
+            self._implicit_transaction(segno)
+        self._close_claim()
+        self.claims += 1
+        if not _el(seg, 1):
+            self.warn(f"segment {segno}: claim without a claim id (CLP01)")
+        self.claim = self._new_claim(seg, segno)
+
+    def _svc(self, seg: list[str], segno: int, component: str) -> None:
+        if self.claim is None:
+            self.line = None
+            self.orphan = True
+            self.rejected.append(
+                (
+                    segno,
+                    "SVC01",
+                    _el(seg, 1),
+                    "service line (SVC) before any claim (CLP): its claim is unknown",
+                )
+            )
+            self.warn(f"segment {segno}: service line before any claim (CLP); rejected")
+            return
+        self.orphan = False
+        self.service_lines += 1
+        el = _padded(seg, 8)
+        composite = el[1]
+        sep = component
+        if sep not in composite:
+            # Some payers declare one component separator in ISA16 and use another here.
+            for candidate in (":", ">", "^"):
+                if candidate in composite:
+                    sep = candidate
+                    break
+        parts = composite.split(sep)
+        qualifier = parts[0].strip() if len(parts) > 1 else ""
+        code = (parts[1] if len(parts) > 1 else parts[0]).strip()
+        mods = [m.strip() for m in parts[2:6] if m.strip()]
+        if not code:
+            self.warn(f"segment {segno}: service line without a procedure code (SVC01)")
+        if len(seg) > 8:
+            self.warn(
+                f"segment {segno}: SVC has {len(seg) - 1} elements (at most 7 expected); "
+                "amounts may be misplaced"
+            )
+        proc, rev, ndc = code, "", ""
+        if qualifier == "NU":
+            proc, rev = "", code
+        elif qualifier == "N4":
+            proc, ndc = "", code
+        else:
+            rev = el[4]
+        units_raw = el[7] or el[5]
+        units = self.num(units_raw, segno, "SVC units") if units_raw else 1.0
+        self.line = {
+            "segno": segno,
+            "proc": proc,
+            "mods": mods,
+            "rev": rev,
+            "ndc": ndc,
+            "billed": self.num(el[2], segno, "SVC02 charge"),
+            "paid": self.num(el[3], segno, "SVC03 payment"),
+            "units": units,
+            "allowed": _NAN,
+            "adj": [],
+            "carcs": [],
+            "rarcs": [],
+            "d472": None,  # None: no such DTM; "": present but invalid
+            "d150": None,
+            "d151": None,
+            "npi": "",
+        }
+        self.lines.append(self.line)
+
+    def _dtm(self, seg: list[str], segno: int) -> None:
+        qual = seg[1].strip() if len(seg) > 1 else ""
+        raw = seg[2].strip() if len(seg) > 2 else ""
+        if not raw and _el(seg, 5) == "RD8":
+            raw = _el(seg, 6).split("-")[0]
+        line = self.line
+        if line is not None:
+            if qual == "472":
+                line["d472"] = self.day(raw, segno, "DTM*472 service date")
+            elif qual == "150":
+                line["d150"] = self.day(raw, segno, "DTM*150 service start date")
+            elif qual == "151":
+                line["d151"] = self.day(raw, segno, "DTM*151 service end date")
+        elif self.claim is not None:
+            if qual == "232":
+                self.claim["from"] = self.day(raw, segno, "DTM*232 claim start date")
+            elif qual == "233":
+                self.claim["to"] = self.day(raw, segno, "DTM*233 claim end date")
+        elif qual == "405":
+            self.prod_date = self.day(raw, segno, "DTM*405 production date", show=True)
+
+    def _cas(self, seg: list[str], segno: int) -> None:
+        target = self.line if self.line is not None else self.claim
+        if target is None:
+            if not self.orphan:
+                self.warn(f"segment {segno}: adjustment (CAS) outside any claim ignored")
+            return
+        group = _el(seg, 1)
+        if not group:
+            self.warn(f"segment {segno}: CAS without a group code (CAS01)")
+        adj, carcs = target["adj"], target["carcs"]
+        # Six reason/amount/quantity triplets: CAS02-04, 05-07, ... 17-19.
+        for i in range(2, min(len(seg), 20), 3):
+            carc = seg[i].strip()
+            if not carc:
+                continue
+            raw = seg[i + 1].strip() if len(seg) > i + 1 else ""
+            amount = self.num(raw, segno, f"CAS{i + 1:02d} amount")
+            if math.isnan(amount):
+                if not raw:
+                    self.warn(f"segment {segno}: CAS reason {carc} has no amount; 0.00 kept")
+                amount = 0.0
+            adj.append(f"{group}-{carc}:{amount:.2f}")
+            if carc not in carcs:
+                carcs.append(carc)
+
+    def _nm1(self, seg: list[str]) -> None:
+        claim = self.claim
+        if claim is None or self.line is not None:
+            return
+        el = _padded(seg, 10)
+        entity = el[1]
+        if entity == "QC":
+            last, first = el[3], el[4]
+            claim["patient"] = f"{last}, {first}" if last and first else last or first
+            claim["member_qc"] = el[9]
+        elif entity == "IL":
+            claim["member_il"] = el[9]
+        elif entity == "82" and el[8] == "XX":
+            claim["npi"] = el[9]
+
+    def _remarks(self, seg: list[str], positions: tuple[int, ...]) -> None:
+        if self.claim is None:
+            return
+        rarcs = self.claim["rarcs"]
+        for i in positions:
+            code = _el(seg, i)
+            # MIA/MOA mix amounts and remark codes; keep only what looks like a remark code.
+            if code and _REMARK.match(code) and code not in rarcs:
+                rarcs.append(code)
+
+    # -- output -----------------------------------------------------------------------
+    def _close_claim(self) -> None:
+        claim = self.claim
+        self.line = None
+        self.orphan = False
+        if claim is None:
+            return
+        self.claim = None
+        lines = self.lines
+        self.lines = []
+        if not lines:
+            lines = [
+                {
+                    "segno": claim["segno"],
+                    "proc": "",
+                    "mods": [],
+                    "rev": "",
+                    "ndc": "",
+                    "billed": claim["billed"],
+                    "paid": claim["paid"],
+                    "units": _NAN,
+                    "allowed": _NAN,
+                    "adj": [],
+                    "carcs": [],
+                    "rarcs": [],
+                    "d472": None,
+                    "d150": None,
+                    "d151": None,
+                    "npi": "",
+                }
+            ]
+        institutional = claim["filing"] == "MA" or claim["mia"] or any(ln["rev"] for ln in lines)
+        facility = claim["facility"]
+        pos = facility if not institutional and _POS.match(facility) else ""
+        member = claim["member_il"] or claim["member_qc"]
+        remit = self.bpr_date or self.prod_date
+        (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
+         rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
+         npi_) = self._appends
+        # One object per distinct value: codes, dates and names repeat on most lines.
+        same = self._strings.setdefault
+        claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
+        patient, payer, check = claim["patient"], self.payer_name, self.check_number
+        pos, member, remit = same(pos, pos), same(member, member), same(remit, remit)
+        claim_npi, claim_adj = claim["npi"], claim["adj"]
+        claim_carcs, claim_rarcs = claim["carcs"], claim["rarcs"]
+        for i, ln in enumerate(lines):
+            # An invalid line date stays empty rather than borrowing the claim's dates.
+            if ln["d472"] is not None:
+                start, end = ln["d472"], ""
+            elif ln["d150"] is not None or ln["d151"] is not None:
+                start, end = ln["d150"] or "", ln["d151"] or ""
+            else:
+                start, end = claim["from"], claim["to"]
+            adj = ln["adj"] + claim_adj if i == 0 else ln["adj"]
+            carcs, rarcs = ln["carcs"], ln["rarcs"]
+            if claim_carcs:
+                carcs = carcs + [x for x in claim_carcs if x not in carcs]
+            if claim_rarcs:
+                rarcs = rarcs + [x for x in claim_rarcs if x not in rarcs]
+            row_(ln["segno"])
+            id_(claim_id)
+            icn_(icn)
+            status_(status)
+            patient_(patient)
+            member_(member)
+            payer_(payer)
+            from_(same(start, start))
+            to_(same(end, end))
+            pos_(pos)
+            proc = ln["proc"]
+            proc_(same(proc, proc))
+            mods = LIST_SEP.join(ln["mods"])
+            mods_(same(mods, mods))
+            rev = ln["rev"]
+            rev_(same(rev, rev))
+            ndc_(ln["ndc"])
+            units_(ln["units"])
+            billed_(ln["billed"])
+            allowed_(ln["allowed"])
+            paid_(ln["paid"])
+            adj_(LIST_SEP.join(adj))
+            carcs = LIST_SEP.join(carcs)
+            carcs_(same(carcs, carcs))
+            rarcs = LIST_SEP.join(rarcs)
+            rarcs_(same(rarcs, rarcs))
+            remit_(remit)
+            check_(check)
+            npi = ln["npi"] or claim_npi
+            npi_(same(npi, npi))
+
+    def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        cols = self.cols
+        self._appends = ()  # they hold the lists too; each goes once it is a Series
+        n = len(cols["source_row"])
+        index = pd.RangeIndex(n)
+        data: dict[str, Any] = {"source_row": pd.Series(cols.pop("source_row"), index=index)}
+        for name in _NUMBERS:
+            data[name] = pd.Series(cols.pop(name), index=index, dtype="float64")
+        for name in _DATES:
+            # A remittance repeats few dates: parse each distinct one once.
+            codes, uniques = pd.factorize(pd.Series(cols.pop(name), dtype=object))
+            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m%d",
+                                    errors="coerce")
+            data[name] = pd.Series(parsed.to_numpy()[codes], index=index)
+        # Text as object columns of the strings already made (and shared): what conform()
+        # keeps, where a list would take a round trip through Arrow strings and back.
+        for name in list(cols):
+            data[name] = pd.Series(cols.pop(name), index=index, dtype=object)
+        data["source_file"] = pd.Series([source_file] * n, index=index, dtype=object)
+        data["source_sheet"] = pd.Series([""] * n, index=index, dtype=object)
+        data["payer"] = pd.Series([""] * n, index=index, dtype=object)
+        lines = conform(pd.DataFrame(data, index=index), LINE_COLUMNS)
+
+        rejected = pd.DataFrame(
+            {
+                "source_file": pd.Series([source_file] * len(self.rejected), dtype=object),
+                "source_sheet": pd.Series([""] * len(self.rejected), dtype=object),
+                "source_row": pd.Series([r[0] for r in self.rejected], dtype="Int64"),
+                "column": pd.Series([r[1] for r in self.rejected], dtype=object),
+                "value": pd.Series([r[2] for r in self.rejected], dtype=object),
+                "reason": pd.Series([r[3] for r in self.rejected], dtype=object),
+            },
+            columns=list(REJECTED_COLUMNS),
+        )
+        return lines, rejected
+
+
+_DATES = ("service_date", "service_date_to", "remit_date")
+_NUMBERS = ("units", "billed_amount", "allowed_amount", "paid_amount")
+
+
+def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Read an X12 835 file into ``(lines, rejected, report)``.
+
+    ``lines`` has exactly ``appeals.schema.LINE_COLUMNS``; ``rejected`` has
+    ``REJECTED_COLUMNS`` (service lines that cannot be tied to a claim); ``report`` holds
+    ``file``, ``format``, ``interchanges``, ``transactions``, ``claims``, ``service_lines``
+    (SVC count), ``warnings`` (strings naming segment numbers) and ``rows_read`` (lines +
+    rejected). Raises ``InputFileError`` only when the file cannot be read or holds no 835.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError("file not found", file=name, fix="check the path") from exc
+    except OSError as exc:
+        raise InputFileError(f"cannot read the file ({exc.strerror or exc})", file=name) from exc
+    if not data.strip():
+        raise InputFileError(
+            "the file is empty",
+            file=name,
+            fix="export the remittance again as an X12 835 (ERA) file",
+        )
+    reader = _Reader(name)
+    # Hundreds of thousands of small, acyclic lists: the cyclic collector would rescan them
+    # over and over (about half the run time on a large file), so it waits until we are done.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        chunks = split_segments(decode(data), reader.warn)
+        del data
+        found = bool(chunks)
+        if chunks:
+            reader.run(chunks)
+        del chunks
+        lines, rejected = _finish(reader, name, found)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    report: dict[str, Any] = {
+        "file": name,
+        "format": FORMAT,
+        "interchanges": reader.interchanges,
+        "transactions": reader.transactions,
+        "claims": reader.claims,
+        "service_lines": reader.service_lines,
+        "warnings": reader.warnings,
+        "rows_read": len(lines) + len(rejected),
+    }
+    return lines, rejected, report
+
+
+def _finish(reader: _Reader, name: str, found: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Refuse what is no 835 at all; else the frames."""
+    if not found:
+        raise InputFileError(
+            "not an X12 835 remittance file: no ISA or ST segment found",
+            file=name,
+            fix="supply the 835/ERA file as the payer or clearinghouse sent it "
+            "(it starts with ISA*), or load a spreadsheet export instead",
+        )
+    if reader.transactions == 0 and reader.other_sets:
+        sets = ", ".join(reader.other_sets)
+        raise InputFileError(
+            f"X12 file without an 835 remittance transaction (ST*835); it holds {sets}",
+            file=name,
+            fix="this is another X12 transaction (837 is a claim, 999/277 are acknowledgements); "
+            "supply the 835/ERA remittance file",
+        )
+    if reader.transactions == 0:
+        raise InputFileError(
+            "X12 file without any transaction (no ST*835 segment): it may be cut off",
+            file=name,
+            fix="download the complete 835/ERA file again from the payer or clearinghouse",
+        )
+    if reader.claims == 0 and not reader.rejected:
+        reader.warn("no claims (CLP) found in the remittance")
+    if reader._dropped_warnings:
+        reader.warnings.append(f"... and {reader._dropped_warnings} more warnings")
+    return reader.frames(name)

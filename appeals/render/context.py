@@ -1,0 +1,294 @@
+"""Per-claim template context built from a classified frame.
+
+The frame is reduced once to plain Python lists of the columns the templates use (values
+preformatted), grouped by claim; building one claim's context is then a few dict
+operations. A forked worker reads the same lists without copying or pickling them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from appeals.classify.units import units_for_times
+from appeals.errors import ConfigError
+from appeals.resources import read_data_csv
+from appeals.schema import split_list
+
+LETTER_ACTIONS = ("appeal", "corrected_claim")
+CORRECTION_COLUMNS = (
+    "corrected_procedure_code", "corrected_modifiers", "remove_line", "add_lines",
+)
+POS_NAMES = {  # reference codes.md, place of service
+    "11": "office",
+    "12": "home",
+    "19": "off-campus outpatient hospital",
+    "22": "on-campus outpatient hospital",
+    "24": "ambulatory surgical center",
+}
+_TEXT = (
+    "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "payer",
+    "place_of_service", "procedure_code", "revenue_code", "ndc", "status", "pattern",
+    "action", "template", "evidence", "correction", "corrected_procedure_code",
+    "corrected_modifiers", "remove_line", "add_lines", "deadline_basis", "infusion_start",
+    "infusion_stop", "route", "product", "justification", "chart_reference", "modifiers",
+    "carcs", "rarcs", "adjustments",
+)
+_MONEY = ("billed_amount", "allowed_amount", "paid_amount")
+_DATES = ("patient_dob", "service_date", "service_date_to", "appeal_deadline")
+_ADD_SPLIT = re.compile(r"[,+ |/]+")
+
+
+def _number(value: float) -> str:
+    if value != value:  # NaN
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _format_dates(series: pd.Series) -> list[str]:
+    return series.dt.strftime("%m/%d/%Y").fillna("").astype(object).tolist()
+
+
+def _money(series: pd.Series) -> list[str]:
+    return ["" if v != v else f"${v:,.2f}" for v in series.tolist()]
+
+
+def _display_mods(value: str) -> str:
+    return ", ".join(split_list(value))
+
+
+def scig_products() -> dict[str, str]:
+    """J-code -> product name from the packaged SCIG product list ({} when absent)."""
+    try:
+        table = read_data_csv("scig_products.csv")
+    except (ConfigError, OSError):
+        return {}
+    return dict(zip(table["hcpcs"], table["product"], strict=True))
+
+
+def letter_mask(frame: pd.DataFrame) -> pd.Series:
+    """Lines that earn their claim a letter: denied with an appeal or correction action."""
+    return (frame["status"] == "denied") & frame["action"].isin(LETTER_ACTIONS)
+
+
+def worksheet_mask(frame: pd.DataFrame) -> pd.Series:
+    """Lines that earn their claim a corrected-claim worksheet."""
+    mask = (frame["action"] == "corrected_claim") | frame["corrected_units"].notna()
+    for column in CORRECTION_COLUMNS:
+        mask |= frame[column] != ""
+    return mask
+
+
+@dataclass
+class ClaimTable:
+    """Columns as lists plus, per claim, its row positions and which documents it gets.
+
+    ``rows`` holds each row's line values in ``line_keys`` order, display forms already
+    made, so a line dict is one ``zip`` away (see ``_line``).
+    """
+
+    cols: dict[str, list[Any]]
+    claims: list[tuple[str, np.ndarray, bool, bool]]  # claim_id, rows, letter, worksheet
+    line_keys: tuple[str, ...] = ()
+    rows: list[tuple[Any, ...]] | None = None
+    modifier_lists: list[list[str]] | None = None
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> ClaimTable:
+        letter_ids = set(frame.loc[letter_mask(frame), "claim_id"])
+        sheet_ids = set(frame.loc[worksheet_mask(frame), "claim_id"])
+        sub = frame[frame["claim_id"].isin(letter_ids | sheet_ids)]
+        cols: dict[str, list[Any]] = {name: sub[name].tolist() for name in _TEXT}
+        for name in _MONEY:
+            cols[name] = _money(sub[name])
+        for name in _DATES:
+            cols[name] = _format_dates(sub[name])
+        cols["units"] = [_number(v) for v in sub["units"].tolist()]
+        cols["corrected_units"] = [_number(v) for v in sub["corrected_units"].tolist()]
+        cols["sites"] = [_number(v) for v in sub["sites"].tolist()]
+        codes, uniques = pd.factorize(sub["claim_id"], sort=False)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        claims = [
+            (str(cid), order[bounds[k]:bounds[k + 1]], cid in letter_ids, cid in sheet_ids)
+            for k, cid in enumerate(uniques)
+        ]
+        # Each distinct raw value is split and joined once, not once per line.
+        shown: dict[str, list[Any]] = {}
+        for name in ("modifiers", "carcs", "rarcs", "adjustments"):
+            memo: dict[str, str] = {}
+            shown[name] = [memo[v] if v in memo else memo.setdefault(v, _display_mods(v))
+                           for v in cols[name]]
+        keys = tuple(cols)
+        rows = list(zip(*(shown.get(name, cols[name]) for name in keys), strict=True))
+        mod_memo: dict[str, list[str]] = {}
+        modifier_lists = [mod_memo[v] if v in mod_memo else mod_memo.setdefault(v, split_list(v))
+                          for v in cols["modifiers"]]
+        return cls(cols, claims, keys, rows, modifier_lists)
+
+
+@lru_cache(maxsize=4096)  # a run has few distinct start/stop pairs; parsing was a third of this
+def _minutes(start: str, stop: str) -> int | None:
+    return units_for_times(start, stop).minutes
+
+
+def _first(values: list[str]) -> str:
+    return next((v for v in values if v), "")
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+def _line(table: ClaimTable, i: int, number: int) -> dict[str, Any]:
+    line = dict(zip(table.line_keys, table.rows[i], strict=True))  # type: ignore[index]
+    line["number"] = number
+    # A fresh list per line: a template may change it, and the next letter must not see that.
+    line["modifier_list"] = list(table.modifier_lists[i])  # type: ignore[index]
+    line["place_of_service_name"] = POS_NAMES.get(line["place_of_service"], "")
+    line["letter_line"] = line["status"] == "denied" and line["action"] in LETTER_ACTIONS
+    return line
+
+
+def claim_context(
+    table: ClaimTable, rows: np.ndarray, products: dict[str, str]
+) -> dict[str, Any]:
+    """The ``claim`` and ``sections`` a letter or worksheet template sees."""
+    lines = [_line(table, i, n) for n, i in enumerate(rows.tolist(), start=1)]
+    dates = []
+    for line in lines:
+        start, end = line["service_date"], line["service_date_to"]
+        dates.append(f"{start} to {end}" if end and start and end != start else start)
+    drug = [ln for ln in lines if ln["procedure_code"] in products]
+    jcodes = _unique([ln["procedure_code"] for ln in drug])
+    product = _first([ln["product"] for ln in lines]) or ", ".join(
+        _unique([products[c] for c in jcodes])
+    )
+    pos = _unique([ln["place_of_service"] for ln in lines])
+    start = _first([ln["infusion_start"] for ln in lines])
+    stop = _first([ln["infusion_stop"] for ln in lines])
+    minutes = _minutes(start, stop) if start and stop else None
+    rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
+    deadlines = sorted(
+        {(ln["appeal_deadline"][6:] + ln["appeal_deadline"], ln["appeal_deadline"],
+          ln["deadline_basis"]) for ln in lines if ln["appeal_deadline"]}
+    )
+    claim = {
+        "id": lines[0]["claim_id"],
+        "payer_claim_number": _first([ln["payer_claim_number"] for ln in lines]),
+        "patient_name": _first([ln["patient_name"] for ln in lines]),
+        "member_id": _first([ln["member_id"] for ln in lines]),
+        "patient_dob": _first([ln["patient_dob"] for ln in lines]),
+        "payer_name": _first([ln["payer_name"] for ln in lines]),
+        "payer_key": _first([ln["payer"] for ln in lines]),
+        "dates_of_service": ", ".join(_unique(dates)),
+        "place_of_service": ", ".join(pos),
+        "place_of_service_name": ", ".join(_unique([POS_NAMES.get(p, "") for p in pos])),
+        "lines": lines,
+        "denied_lines": [ln for ln in lines if ln["status"] == "denied"],
+        "institutional": any(ln["revenue_code"] for ln in lines),
+        "jcode": ", ".join(jcodes),
+        "product": product,
+        "infusion_start": start,
+        "infusion_stop": stop,
+        "infusion_minutes": "" if minutes is None else minutes,
+        "sites": _first([ln["sites"] for ln in lines]),
+        "route": _first([ln["route"] for ln in lines]),
+        "justification": _first([ln["justification"] for ln in lines]),
+        "chart_reference": _first([ln["chart_reference"] for ln in lines]),
+        "new_claim_instead": bool(rarcs & {"MA130", "N142"}),
+        # Scrubbed charges: the claim has not been sent, so there is nothing to replace.
+        "before_submission": any(ln["status"] == "flagged" for ln in lines),
+        "appeal_deadline": deadlines[0][1] if deadlines else "",
+        "deadline_basis": deadlines[0][2] if deadlines else "",
+    }
+    return claim
+
+
+def sections_for(
+    claim: dict[str, Any], titles: dict[str, str], *, letter: bool
+) -> list[dict[str, Any]]:
+    """One section per pattern on the claim, in order of first appearance.
+
+    For a letter only lines that earn a letter count; for a worksheet every denied line
+    with a pattern does (its attachments are listed).
+    """
+    sections: dict[str, dict[str, Any]] = {}
+    for line in claim["lines"]:
+        if not line["pattern"] or (letter and not line["letter_line"]):
+            continue
+        if not letter and line["status"] != "denied" and line["action"] != "corrected_claim":
+            continue
+        key = line["pattern"]
+        section = sections.get(key)
+        if section is None:
+            section = sections[key] = {
+                "pattern": key,
+                "template": line["template"] or key,
+                "title": titles.get(key, key.replace("_", " ")),
+                "actions": [],
+                "lines": [],
+                "evidence": [],
+                "corrections": [],
+            }
+        section["lines"].append(line)
+        for field, value in (("actions", line["action"]), ("evidence", line["evidence"]),
+                             ("corrections", line["correction"])):
+            if value and value not in section[field]:
+                section[field].append(value)
+    out = list(sections.values())
+    for section in out:
+        section["action"] = (
+            "corrected_claim" if "corrected_claim" in section["actions"]
+            else (section["actions"][0] if section["actions"] else "")
+        )
+        section["codes"] = ", ".join(_unique([ln["procedure_code"] for ln in section["lines"]]))
+    return out
+
+
+def _change(old: str, new: str) -> dict[str, Any]:
+    return {"old": old, "new": new, "changed": old != new}
+
+
+def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The replacement claim's lines, each field as old/new with its reason."""
+    fallback = sections[0]["title"] if sections else ""
+    titles = {s["pattern"]: s["title"] for s in sections}
+    rows, added, seen = [], [], set()
+    for line in claim["lines"]:
+        filled = bool(line["corrected_procedure_code"])
+        code = line["corrected_procedure_code"] if filled else line["procedure_code"]
+        mods = _display_mods(line["corrected_modifiers"]) if filled else line["modifiers"]
+        units = line["corrected_units"] or line["units"]
+        removed = line["remove_line"] == "yes"
+        row = {
+            "number": line["number"], "service_date": line["service_date"],
+            "code": _change(line["procedure_code"], code),
+            "modifiers": _change(line["modifiers"], mods),
+            "units": _change(line["units"], units), "revenue_code": line["revenue_code"],
+            "removed": removed, "added": False,
+        }
+        row["changed"] = removed or any(row[k]["changed"] for k in ("code", "modifiers", "units"))
+        reason = line["correction"] or titles.get(line["pattern"], "") or fallback
+        row["reason"] = reason if row["changed"] else ""
+        rows.append(row)
+        for entry in split_list(line["add_lines"]):
+            key = (entry, line["service_date"])
+            if key in seen:
+                continue
+            seen.add(key)
+            parts = entry.split(":")
+            new_mods = ", ".join(m for m in _ADD_SPLIT.split(parts[2] if len(parts) > 2 else "") if m)
+            added.append({
+                "number": "new", "service_date": line["service_date"],
+                "code": _change("", parts[0]), "modifiers": _change("", new_mods),
+                "units": _change("", parts[1] if len(parts) > 1 else ""),
+                "revenue_code": "", "removed": False, "added": True, "changed": True,
+                "reason": line["correction"] or titles.get(line["pattern"], "") or fallback,
+            })
+    return rows + added

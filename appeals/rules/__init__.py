@@ -1,0 +1,1 @@
+"""Rules as data: the denial map, payer rules, the practice file and the pattern catalogue."""

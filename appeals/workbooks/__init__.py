@@ -1,0 +1,1 @@
+"""Write: the work-queue workbook (summary.xlsx) and the scrub workbook."""
