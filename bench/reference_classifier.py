@@ -59,6 +59,12 @@ def _clock(text: str):
         return None
 
 
+def _total(units: list) -> float | None:
+    if any(_number(u) is None for u in units):
+        return None
+    return float(sum(units))
+
+
 def _hours_units(minutes: int) -> int:
     """96370 units: each further hour past the first; a partial hour from 31 minutes."""
     extra = max(minutes - FIRST_HOUR, 0)
@@ -82,9 +88,9 @@ class _Encounter:
             or (code[i] in route_dependent and self.route_dep_is_sc)
             for i in rows
         )
-        units = [1.0 if _number(col["units"][i]) is None else col["units"][i] for i in rows]
-        self.units_96370 = sum(u for i, u in zip(rows, units, strict=True) if code[i] == "96370")
-        self.units_96371 = sum(u for i, u in zip(rows, units, strict=True) if code[i] == "96371")
+        # a line without units makes its code's total unknown (None), never a guessed 1
+        self.units_96370 = _total([col["units"][i] for i in rows if code[i] == "96370"])
+        self.units_96371 = _total([col["units"][i] for i in rows if code[i] == "96371"])
         has_kx = [i for i in rows if "KX" in _codes(col["modifiers"][i])]
         self.kx_on_admin = any(code[i] in SC_ADMIN for i in has_kx)
         self.kx_on_jcode = any(
@@ -142,7 +148,7 @@ def classify_reference(
     active = [r for r in rules if (getattr(r, "denials", True) if mode == "denials" else r.scrub)]
 
     col = {name: lines[name].tolist() for name in (
-        "claim_id", "service_date", "procedure_code", "modifiers", "units", "paid_amount",
+        "claim_id", "claim_key", "service_date", "procedure_code", "modifiers", "units", "paid_amount",
         "carcs", "rarcs", "claim_status", "payer", "payer_name", "place_of_service", "route",
         "product", "justification", "chart_reference", "infusion_start", "infusion_stop",
         "sites",
@@ -152,7 +158,8 @@ def classify_reference(
 
     claims: dict[str, list[int]] = {}
     for i, claim_id in enumerate(col["claim_id"]):
-        claims.setdefault(claim_id, []).append(i)
+        # a claim is id + payer + member where the loader found one id shared (claim_key)
+        claims.setdefault(col["claim_key"][i] or claim_id, []).append(i)
 
     for rows in claims.values():
         primary_on_claim = any(col["procedure_code"][i] == "96369" for i in rows)
@@ -197,12 +204,15 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
 
     matched = None
     if candidate:
-        cap = payer_rule.cap_96371
+        # no payer named: its cap is unknown, not the default payer's
+        cap = None if payer == "other" and not col["payer_name"][i] else payer_rule.cap_96371
         has_kx = "KX" in _codes(col["modifiers"][i])
         s70, s71 = enc.supported_96370, enc.supported_96371
         unsupported = (
-            (code == "96370" and s70 is not None and enc.units_96370 != s70)
-            or (code == "96371" and s71 is not None and enc.units_96371 != s71)
+            (code == "96370" and s70 is not None and enc.units_96370 is not None
+             and enc.units_96370 != s70)
+            or (code == "96371" and s71 is not None and enc.units_96371 is not None
+                and enc.units_96371 != s71)
             # on the 96369 line: the chart supports an add-on the claim never billed
             or (code == "96369" and (
                 (s70 is not None and s70 > 0 and enc.units_96370 == 0)
@@ -213,7 +223,7 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
             "sc_admin_on_encounter": enc.sc_admin,
             "iv_admin_on_encounter": enc.iv_admin,
             "primary_on_claim": primary_on_claim,
-            "over_cap": cap is not None and enc.units_96371 > cap,
+            "over_cap": cap is not None and enc.units_96371 is not None and enc.units_96371 > cap,
             "payer_requires_kx": payer_rule.kx_required,
             "line_has_kx": has_kx,
             "kx_on_admin_line": enc.kx_on_admin,

@@ -178,13 +178,22 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
 
     has_kx = cols.list_has_any("modifiers", frozenset({"KX"}))
     units = lines["units"].to_numpy(dtype=np.float64)
-    units_or_one = np.where(np.isnan(units), 1.0, units)
-    enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, units_or_one, 0))
-    enc_96371 = encounter_sum(encounter, n_enc, np.where(is71, units_or_one, 0))
+    # A line without units leaves its encounter's total unknown (NaN), never a guessed 1:
+    # the units rules then cannot match, and the line goes to review saying why.
+    missing = np.isnan(units)
+    enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, np.nan_to_num(units), 0))
+    enc_96371 = encounter_sum(encounter, n_enc, np.where(is71, np.nan_to_num(units), 0))
+    enc_96370[enc_any(is70 & missing)] = np.nan
+    enc_96371[enc_any(is71 & missing)] = np.nan
 
     caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
     cap = cols.values("payer", lambda key: caps.get(key, payer_rules.get(key).cap_96371))
     kx_payer = cols.test("payer", lambda key: payer_rules.get(key).kx_required)
+    # No payer named: its cap is unknown, not the default payer's (never an invented value)
+    no_payer = (lines["payer_name"].to_numpy(dtype=object) == "") & (
+        lines["payer"].to_numpy(dtype=object) == "other")
+    if no_payer.any():
+        cap = np.where(no_payer, np.nan, cap)
 
     filled = lambda name: cols.test(name, bool)  # noqa: E731
     justification = filled("justification") | filled("chart_reference")
@@ -193,8 +202,9 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     if supported is not None:
         s70 = supported["u96370"].to_numpy()
         s71 = supported["u96371"].to_numpy()
-        unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
-            is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
+        unsupported = (is70 & ~np.isnan(s70) & ~np.isnan(enc_96370)
+                       & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
+            is71 & ~np.isnan(s71) & ~np.isnan(enc_96371) & (enc_96371 != np.nan_to_num(s71, nan=-1))
         )
         # Money left behind: the chart supports an add-on the claim never billed. There is
         # no add-on line to flag, so the 96369 line carries it.

@@ -43,7 +43,7 @@ class _Encounters:
         self.kx_admin: dict[int, list[str]] = {}
         for i in members:
             enc = int(facts.encounter[i])
-            label = f"{code[i]} x{_num(1.0 if np.isnan(units[i]) else units[i])}"
+            label = f"{code[i]} x{'?' if np.isnan(units[i]) else _num(units[i])}"
             if mods[i]:
                 label += f" ({mods[i].replace(';', ' ')})"
             self.codes.setdefault(enc, []).append(label)
@@ -73,7 +73,7 @@ def describe(
     col = {name: out[name].to_numpy(dtype=object) for name in (
         "procedure_code", "pattern", "payer", "place_of_service", "adjustments", "carcs",
         "rarcs", "claim_id", "infusion_start", "infusion_stop", "justification",
-        "chart_reference", "action",
+        "chart_reference", "action", "payer_name",
     )}
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)
@@ -157,6 +157,12 @@ def describe(
 
 def _hint(i: int, code: str, facts: Facts, units: np.ndarray, col: dict) -> str:
     cond = facts.conditions
+    if code in ("96370", "96371") and np.isnan(units[i]):
+        return (f": the export gives no units for {code} (x?), so the units rules cannot be "
+                "checked; map the units column with --columns units=HEADER")
+    if code == "96371" and np.isnan(facts.cap[i]) and not col["payer_name"][i]:
+        return (": the export names no payer, so the payer's 96371 cap cannot be checked; "
+                "map the payer column with --columns payer_name=HEADER")
     if code == "96371" and not cond["over_cap"][i]:
         return (f": 96371 x{_num(facts.enc_96371_units[i])} is within the {col['payer'][i]} cap "
                 f"of {_num(facts.cap[i])}")

@@ -86,6 +86,7 @@ def check_files(
                 ),
             },
         )
+        entry["warnings"] += _missing_columns(report, lines)
         problems = entry["rejected"] or entry["unrecognised"]["procedure_codes"]
         entry["verdict"] = "ok" if not problems and not entry["warnings"] else (
             "usable with problems" if entry["lines"] else "no usable lines"
@@ -94,3 +95,25 @@ def check_files(
     verdicts = {f["verdict"] for f in files}
     overall = "ok" if verdicts <= {"ok"} else ("unusable" if verdicts & {"unreadable", "no usable lines"} else "usable with problems")
     return {"verdict": overall, "files": files}
+
+
+# Columns the patterns need, though a file reads without them: named so a run's
+# needs_review lines are no surprise (their evidence says the same).
+_NEEDED = (
+    ("units", "units", "the 96370/96371 units rules (over the cap, unsupported by the chart) "
+     "cannot be checked: those lines will be needs_review"),
+    ("payer_name", "payer", "the payer's 96371 cap cannot be checked: those lines will be "
+     "needs_review"),
+)
+
+
+def _missing_columns(report: Mapping[str, Any], lines) -> list[str]:
+    if report.get("format") == "x12-835" or not len(lines):
+        return []
+    mapping = report.get("mapping") or {}
+    out = []
+    for field, what, effect in _NEEDED:
+        if field not in mapping:
+            out.append(f"no {what} column was found, so {effect}; if the file has one under "
+                       f"another name, pass --columns {field}=HEADER")
+    return out

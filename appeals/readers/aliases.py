@@ -47,7 +47,7 @@ _ABBREVIATIONS = {
     "nbr": "number", "no": "number", "num": "number", "nmbr": "number",
     "amt": "amount", "amts": "amount", "amounts": "amount",
     "pd": "paid", "clm": "claim", "svc": "service", "serv": "service",
-    "pyr": "payer", "cd": "code", "cod": "code", "cde": "code", "codes": "code",
+    "pyr": "payer", "payor": "payer", "payors": "payer", "cd": "code", "cod": "code", "cde": "code", "codes": "code",
     "dt": "date", "dte": "date", "dates": "date",
     "pt": "patient", "pat": "patient", "ins": "insurance", "acct": "account",
     "acc": "account", "adj": "adjustment", "proc": "procedure", "mod": "modifier",
