@@ -80,6 +80,8 @@ def test_sample_run_documents_match_golden_text(tmp_path, update_goldens):
     got = {_as_txt(p.relative_to(out).as_posix()): doctext.docx_text(p)
            for p in sorted(out.rglob("*.docx"))}
     got["summary.txt"] = doctext.xlsx_text(out / "summary.xlsx")
+    # The work queue names each input as given; goldens must not depend on the checkout's path.
+    got = {name: text.replace(f"{ROOT.as_posix()}/", "") for name, text in got.items()}
     assert len(got) > 30
     _compare(got, GOLDEN / "samples", update_goldens)
 
