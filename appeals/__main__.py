@@ -1,3 +1,3 @@
-from appeals.cli import main
+from appeals.cli import entry
 
-main()
+entry()

@@ -15,6 +15,7 @@ vectorisable and Arrow-friendly at a million rows:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
@@ -189,7 +190,7 @@ def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.Da
             out[name] = (
                 pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
                 if col is None
-                else pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+                else _datetimes(col)
             )
         elif name in INT_FIELDS:
             out[name] = (
@@ -200,6 +201,23 @@ def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.Da
         else:
             out[name] = col if col is not None else pd.Series([""] * n, index=frame.index)
     return pd.DataFrame(out, index=frame.index)
+
+
+def _datetimes(col: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; one outside its range (year 4, from a mangled 835 date) is
+    absent, like any other date that cannot be read, instead of failing the whole file."""
+    try:
+        return pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+    except (pd.errors.OutOfBoundsDatetime, OverflowError):
+        low, high = dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31)
+
+        def bounded(value: object) -> object:
+            try:
+                return value if low <= value <= high else None  # type: ignore[operator]
+            except TypeError:
+                return value
+
+        return pd.to_datetime(col.map(bounded), errors="coerce").astype("datetime64[ns]")
 
 
 _CLASSIFIED_TEXT = tuple(

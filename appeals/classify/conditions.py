@@ -183,8 +183,8 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     missing = np.isnan(units)
     enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, np.nan_to_num(units), 0))
     enc_96371 = encounter_sum(encounter, n_enc, np.where(is71, np.nan_to_num(units), 0))
-    enc_96370[enc_any(is70 & missing)] = np.nan
-    enc_96371[enc_any(is71 & missing)] = np.nan
+    enc_96370 = np.where(enc_any(is70 & missing), np.nan, enc_96370)
+    enc_96371 = np.where(enc_any(is71 & missing), np.nan, enc_96371)
 
     caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
     cap = cols.values("payer", lambda key: caps.get(key, payer_rules.get(key).cap_96371))

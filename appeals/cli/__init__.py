@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
 
@@ -30,3 +32,30 @@ def main() -> None:
 
 for _name in _COMMAND_MODULES:
     main.add_command(importlib.import_module(f"appeals.cli.{_name}").command)
+
+
+def entry() -> None:
+    """The ``appeals`` console script and ``python -m appeals``: run the command, then leave
+    without interpreter finalisation.
+
+    Arrow's native worker threads (pyarrow's CSV reader and compute kernels) may still be
+    parked when Python finalises; C++ static destructors then met a joinable thread and
+    aborted ("terminate called without an active exception", exit 134) in 2-3% of runs
+    under parallel load. Everything the tool writes is closed and flushed by then (output
+    folders are swapped in explicitly), so nothing is lost by skipping finalisation.
+    """
+    try:
+        main(prog_name="appeals")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    code = int(code or 0)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
+            pass
+    os._exit(code)

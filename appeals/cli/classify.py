@@ -9,6 +9,7 @@ import pandas as pd
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
+from appeals.errors import OutputError
 from appeals.jobs.run import classify_files
 
 CSV_COLUMNS = (
@@ -21,11 +22,26 @@ TABLE_COLUMNS = ("claim_id", "service_date", "procedure_code", "modifiers", "uni
                  "rarcs", "status", "pattern", "action")
 
 
-def csv_frame(classified: pd.DataFrame) -> pd.DataFrame:
+# A cell starting with one of these is a formula to Excel, LibreOffice and Sheets, and some
+# of the text comes from files a payer controls (an 835's claim ids and remarks).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_frame(classified: pd.DataFrame, *, raw: bool = False) -> pd.DataFrame:
+    """The CSV columns; unless ``raw``, text that a spreadsheet would run as a formula is
+    prefixed with ``'`` (shown as text, never executed)."""
     frame = classified[list(CSV_COLUMNS)].copy()
     for name in ("service_date", "appeal_deadline"):
         frame[name] = frame[name].dt.strftime("%Y-%m-%d").fillna("")
+    if not raw:
+        for name in frame.columns:
+            if frame[name].dtype == object:
+                frame[name] = frame[name].map(_neutralise)
     return frame
+
+
+def _neutralise(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 @click.command("classify")
@@ -36,10 +52,14 @@ def csv_frame(classified: pd.DataFrame) -> pd.DataFrame:
 @opt.payers
 @opt.infusion_log
 @click.option("--csv", "csv_path", metavar="PATH", help="Write every line as CSV ('-' for stdout).")
+@click.option("--raw", is_flag=True,
+              help="Keep CSV cells as they are (by default a cell starting with = + - @ gets a "
+                   "leading ' so a spreadsheet shows it as text, never runs it).")
 @click.option("--all", "show_all", is_flag=True, help="Show paid lines in the table too.")
 @opt.verbose
 @reports_errors
-def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, show_all, verbose):
+def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, raw, show_all,
+            verbose):
     """Classify every line of the exports and show the result.
 
     FILES are CSV, TSV, Excel or X12 835 files, in any mix. Lists in the CSV are
@@ -57,9 +77,13 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, s
         payers=payers, infusion_log=infusion_log,
     )
     if csv_path == "-":
-        csv_frame(classified).to_csv(sys.stdout, index=False)
+        csv_frame(classified, raw=raw).to_csv(sys.stdout, index=False)
     elif csv_path:
-        csv_frame(classified).to_csv(csv_path, index=False)
+        try:
+            csv_frame(classified, raw=raw).to_csv(csv_path, index=False)
+        except OSError as exc:
+            raise OutputError(f"cannot write the CSV ({exc.strerror or exc})", file=csv_path,
+                              fix="choose a writable path with --csv") from None
     else:
         shown = classified if show_all else classified[classified["status"] != "paid"]
         table = shown[list(TABLE_COLUMNS)].copy()

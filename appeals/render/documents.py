@@ -52,8 +52,8 @@ def safe_stem(claim_id: str) -> str:
     stem = _DOTS.sub(".", _UNSAFE.sub("_", claim_id)).strip("._ ")[:_MAX_STEM].strip("._ ")
     if not stem:
         stem = "claim"
-    if stem.split(".")[0].lower() in _RESERVED:
-        stem = "_" + stem
+    if stem.split(".")[0].lower() in _RESERVED or stem.startswith("-"):
+        stem = "_" + stem  # a device name, or "-rf.docx" read as an option by rm and friends
     return stem
 
 

@@ -46,6 +46,7 @@ _TEXT = frozenset(TEXT_FIELDS + LIST_FIELDS + CLASSIFIED_COLUMNS) - {
     "corrected_units",
     "appeal_deadline",
 }
+QUEUE_ROWS = 1_048_575  # rows per work-queue sheet: Excel's limit, less the header
 _CHUNK = 2_000  # rows turned into Python values at a time: bounds memory, not speed
 
 # Characters an .xlsx cannot hold (XML 1.0 forbids them; Excel drops or mangles the rest).
@@ -262,13 +263,19 @@ def write_summary(
     )
     book.set_properties({"title": "Appeals work queue", "created": created})
     fmt: Formats = {name: book.add_format(spec) for name, spec in _FORMATS.items()}
-    queue = book.add_worksheet(WORK_QUEUE)
+    # Excel stops at 1,048,576 rows: a longer queue continues on "Work queue (2)", ...
+    parts = [order[i:i + QUEUE_ROWS] for i in range(0, len(order), QUEUE_ROWS)] or [order]
+    queues = [book.add_worksheet(WORK_QUEUE if k == 0 else f"{WORK_QUEUE} ({k + 1})")
+              for k in range(len(parts))]
     dash = book.add_worksheet(DASHBOARD)
     rej = book.add_worksheet(REJECTED)
-    queue.activate()
-    links = _write_table(queue, _QUEUE_COLUMNS, frame, order, fmt)
-    if len(order):
-        _highlight(queue, len(order), len(_QUEUE_COLUMNS) - 1, fmt)
+    queues[0].activate()
+    links = {"links": 0, "as_text": 0}
+    for queue, part in zip(queues, parts, strict=True):
+        stats = _write_table(queue, _QUEUE_COLUMNS, frame, part, fmt)
+        links = {k: links[k] + stats[k] for k in links}
+        if len(part):
+            _highlight(queue, len(part), len(_QUEUE_COLUMNS) - 1, fmt)
     rejected_rows = _write_rejected(rej, rejected, fmt)
     read_totals = _run_totals(totals, len(frame), len(rejected))
     dash_rows, chart = _write_dashboard(book, dash, frame, documents, read_totals, today, fmt)
@@ -283,6 +290,7 @@ def write_summary(
     return {
         "path": str(path),
         "work_queue_rows": len(frame),
+        "work_queue_sheets": len(queues),
         "rejected_rows": rejected_rows,
         "dashboard_rows": dash_rows,
         "chart": chart,
