@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from appeals.errors import ConfigError, InputFileError
+from appeals.readers.files import require_regular_file
 from appeals.rules.payers import PayerRules, load_payer_rules
 from appeals.schema import (
     LINE_COLUMNS,
@@ -47,10 +48,11 @@ def parse_column_mapping(items: Iterable[str]) -> dict[str, str]:
     (a two-column CSV ``field,header`` works too)."""
     mapping: dict[str, str] = {}
     for item in items:
-        if "=" in item and not Path(item).is_file():
+        if "=" in item and not Path(item).exists():
             pairs = [(item, "option --columns", 0)]
         else:
             path = Path(item)
+            require_regular_file(path, error=ConfigError, what="the column mapping")
             try:
                 text = path.read_text(encoding="utf-8-sig")
             except OSError as exc:
@@ -83,6 +85,7 @@ def _read_one(
     from appeals.readers.x12 import read_835
     from appeals.readers.x12_segments import looks_like_x12
 
+    require_regular_file(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(_SNIFF_BYTES)

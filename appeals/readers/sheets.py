@@ -8,10 +8,12 @@ data cells below them as text ("" when blank) and each row's number as the user 
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +22,7 @@ import pandas as pd
 
 from appeals.errors import InputFileError
 from appeals.readers.aliases import HEADER_SCAN_ROWS, find_header_row
+from appeals.readers.files import require_regular_file
 
 DELIMITERS = (",", "\t", ";", "|")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -30,6 +33,9 @@ MAX_UNZIPPED_BYTES = 4 * 1024**3
 MAX_RATIO = 250
 MIN_BOMB_BYTES = 64 * 1024**2  # small parts may compress well; only big ones are suspect
 SNIFF_CHARS = 256 * 1024
+# ``RawTable.extra`` of a record whose cell holds line breaks followed by what reads as
+# further records: a quote opened and never closed swallowed the next lines.
+UNCLOSED_QUOTE = "\x00unclosed quote"
 EXCEL_ERRORS = {
     "NA": "#N/A", "Ref": "#REF!", "Div0": "#DIV/0!", "Value": "#VALUE!", "Name": "#NAME?",
     "Null": "#NULL!", "Num": "#NUM!", "GettingData": "#GETTING_DATA",
@@ -67,6 +73,7 @@ def read_raw(
 ) -> RawTable:
     """Read ``path`` (any supported format, sniffed from its content) into a ``RawTable``."""
     path = Path(path)
+    require_regular_file(path)
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -109,16 +116,7 @@ def _zip_kind(path: Path) -> str:
             file=path,
             fix="open it in Excel and save it again, or export it again",
         ) from exc
-    total = sum(i.file_size for i in infos)
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if total > MAX_UNZIPPED_BYTES or (ratio > MAX_RATIO and info.file_size > MIN_BOMB_BYTES):
-            raise InputFileError(
-                f"the workbook declares {total // 1024**2} MB of content "
-                f"(part {info.filename!r} inflates {ratio:.0f}x); refused as unsafe",
-                file=path,
-                fix="open it in Excel, check it, and save the denial table alone",
-            )
+    check_zip_parts(path, infos)
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names:
         return "xlsx"
@@ -131,6 +129,102 @@ def _zip_kind(path: Path) -> str:
         file=path,
         fix=f"unzip it and load the export inside, or {EXPORT_FIX}",
     )
+
+
+MAX_CELLS = 50_000_000  # rows x columns a sheet may span: the reader allocates that grid
+_BOMB_FIX = "open it in Excel, check it, and save the denial table alone"
+_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
+_DIMENSION = re.compile(rb'<dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
+
+
+def check_zip_parts(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    """Inflate every part once, counting the bytes it really gives (declared sizes can lie,
+    or wrap past 4 GB without ZIP64), and stop at the cap; a worksheet may not span more
+    than ``MAX_CELLS`` (a lone cell at XFD1048576 would make the reader allocate 512 GB)."""
+    total = 0
+    with path.open("rb") as raw:
+        for info in infos:
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            size, cells = _inflate_counting(raw, info, path, total, sheet)
+            total += size
+            if size != info.file_size:
+                raise InputFileError(
+                    f"the workbook's part {info.filename!r} declares {info.file_size} bytes "
+                    f"but holds {size}; refused as unsafe", file=path, fix=_BOMB_FIX,
+                )
+            if cells > MAX_CELLS:
+                raise InputFileError(
+                    f"sheet part {info.filename!r} spans {cells:,} cells (more than "
+                    f"{MAX_CELLS:,}); refused before reading", file=path,
+                    fix="delete the stray cells far below or right of the table in Excel "
+                        "(Ctrl+End shows the last one), or save the table alone",
+                )
+
+
+def _inflate_counting(raw, info: zipfile.ZipInfo, path: Path, before: int,
+                      sheet: bool) -> tuple[int, int]:
+    """(bytes inflated, rows x columns spanned for a worksheet part)."""
+    raw.seek(info.header_offset)
+    local = raw.read(30)
+    if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
+        raise InputFileError("the workbook is corrupt (a part's header is missing)", file=path,
+                             fix="open it in Excel and save it again")
+    name_len, extra_len = int.from_bytes(local[26:28], "little"), int.from_bytes(local[28:30], "little")
+    raw.seek(info.header_offset + 30 + name_len + extra_len)
+    if info.compress_type == zipfile.ZIP_STORED:
+        inflate = None
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflate = zlib.decompressobj(-15)
+    else:
+        return info.file_size, 0  # the reader refuses other methods itself
+    left, size, consumed, rows, cols, tail = info.compress_size, 0, 0, 0, 0, b""
+    while left > 0:
+        chunk = raw.read(min(1 << 20, left))
+        if not chunk:
+            break
+        left -= len(chunk)
+        consumed += len(chunk)
+        pending = chunk
+        while pending:
+            out = inflate.decompress(pending, 1 << 22) if inflate else pending
+            pending = inflate.unconsumed_tail if inflate else b""
+            size += len(out)
+            if before + size > MAX_UNZIPPED_BYTES or (
+                size > MIN_BOMB_BYTES and size / consumed > MAX_RATIO
+            ):
+                raise InputFileError(
+                    f"the workbook's part {info.filename!r} inflates to more than "
+                    f"{size // 1024**2} MB ({size / consumed:.0f}x); refused as unsafe",
+                    file=path, fix=_BOMB_FIX,
+                )
+            if sheet and out:
+                rows, cols = _span(tail + out, rows, cols)
+                tail = out[-64:]
+            if sheet and rows * cols > MAX_CELLS:
+                return size, rows * cols
+            if not inflate:
+                break
+    return size, rows * cols
+
+
+def _span(data: bytes, rows: int, cols: int) -> tuple[int, int]:
+    """The furthest row and column a worksheet's XML names so far (1 when a row has cells)."""
+    for match in _DIMENSION.finditer(data):
+        cols = max(cols, _column_number(match.group(1)))
+        rows = max(rows, int(match.group(2)))
+    for match in _ROW.finditer(data):
+        rows = max(rows, int(match.group(1)))
+    for letters in set(_WIDE_CELL.findall(data)):
+        cols = max(cols, _column_number(letters))
+    return rows, max(cols, 1 if rows else 0)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
 
 
 def _is_encrypted(path: Path) -> bool:
@@ -345,12 +439,15 @@ def _sniff(text: str, extra_headers: tuple[str, ...]) -> tuple[str, int, list[li
     return best_delimiter, best[3], best[4]
 
 
+MAX_COLUMNS = 2_000  # a denial export has dozens; millions of header cells are an attack
+
+
 def _first_records(sample: str, delimiter: str) -> list[list[str]]:
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     records = []
     try:
         for record in reader:
-            records.append(record)
+            records.append(record[: MAX_COLUMNS + 1])
             if len(records) >= HEADER_SCAN_ROWS:
                 break
     except csv.Error:
@@ -380,6 +477,11 @@ def _read_text(path: Path, extra_headers: tuple[str, ...]) -> RawTable:
     delimiter, index, records = _sniff(text, extra_headers)
     if index < 0:
         raise _no_header(path, None, records)
+    if len(records[index]) > MAX_COLUMNS:
+        raise InputFileError(
+            f"the header row has more than {MAX_COLUMNS:,} cells; refused before reading",
+            file=path, fix=f"check the file is a denial export; {EXPORT_FIX}",
+        )
     header_end = _header_end_line(text, delimiter, index)
     headers = [h.strip() for h in records[index]]
     if as_bytes:
@@ -483,7 +585,25 @@ def _parse_body(
         inside = sum(frame[c].str.count("\n").to_numpy(dtype=np.int64) for c in names)
         shift = np.concatenate(([0], np.cumsum(inside)[:-1]))
         rows = first_line + np.arange(n, dtype=np.int64) + shift
+        swallowed = _swallowed(frame, delimiter, width)
+        if swallowed.any():
+            extra = np.where(swallowed, UNCLOSED_QUOTE, "")
+            return frame, rows, pd.Series(extra, index=frame.index, dtype="str")
     return frame, rows, pd.Series("", index=frame.index, dtype="str")
+
+
+def _swallowed(frame: pd.DataFrame, delimiter: str, width: int) -> np.ndarray:
+    """Records with a cell that spans lines and holds as many delimiters as half a record:
+    the next rows of the file, swallowed by an unclosed quote (a note's line breaks are not)."""
+    need = max(2, width // 2)
+    hit = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        cells = frame[column]
+        multi = cells.str.contains("\n", regex=False).to_numpy(dtype=bool)
+        if multi.any():
+            counts = cells[multi].str.count(re.escape(delimiter)).to_numpy(dtype=np.int64)
+            hit[multi] |= counts >= need
+    return hit
 
 
 def _read_arrow(body: _Body, delimiter: str, width: int) -> pd.DataFrame:
@@ -517,18 +637,26 @@ def _parse_records(
 ) -> tuple[pd.DataFrame, np.ndarray, pd.Series]:
     csv.field_size_limit(max(csv.field_size_limit(), 256 * 1024**2))
     reader = csv.reader(io.StringIO(body), delimiter=delimiter)
-    records, rows, extra = [], [], []
+    records, rows, extra, lengths = [], [], [], []
     line = 0
     for record in reader:
         rows.append(first_line + line)
         line = reader.line_num
-        if len(record) > width and any(c.strip() for c in record[width:]):
-            extra.append(delimiter.join(record[width:]))
-        else:
-            extra.append("")
+        lengths.append(len(record))
+        extra.append(delimiter.join(record[width:]) if len(record) > width else "")
         record = record[:width]
         records.append(record + [""] * (width - len(record)))
+    # Empty cells past the header are a trailing delimiter when most records have them;
+    # on a record of its own they are an unquoted "$1,240.00" whose last cell was empty.
+    typical = collections.Counter(lengths).most_common(1)[0][0] if lengths else width
+    for i, length in enumerate(lengths):
+        if length > width and not extra[i].strip(delimiter + " ") and length == typical:
+            extra[i] = ""
+        elif length > width and not extra[i].strip(delimiter + " "):
+            extra[i] = f"({length - width} empty cell(s) beyond the header)"
     frame = pd.DataFrame(records, columns=range(width), dtype="str") if records else (
         pd.DataFrame({i: pd.Series([], dtype="str") for i in range(width)})
     )
+    swallowed = _swallowed(frame, delimiter, width) if len(frame) else np.zeros(0, bool)
+    extra = [UNCLOSED_QUOTE if hit else e for e, hit in zip(extra, swallowed, strict=True)]
     return frame, np.asarray(rows, dtype=np.int64), pd.Series(extra, dtype="str")

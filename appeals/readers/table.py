@@ -33,7 +33,7 @@ from appeals.readers.aliases import (
     map_columns,
     require_columns,
 )
-from appeals.readers.sheets import EXCEL_ERRORS, RawTable, read_raw
+from appeals.readers.sheets import EXCEL_ERRORS, UNCLOSED_QUOTE, RawTable, read_raw
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, empty_rejected
 
 TEXT_FIELDS = (
@@ -206,7 +206,11 @@ class _Build:
             again = claim.per_value(lower == self.header("claim_id").strip().lower())
             self.reject(again & ~total, "claim_id", claim,
                         "a repeated header row, not a service line; nothing to fix")
-        spill = self.extra != ""
+        unclosed = self.extra == UNCLOSED_QUOTE
+        self.reject(unclosed & ~total, SPILL_COLUMN, self.extra,
+                    "a quote opened in this row is never closed, so the next lines of the file "
+                    "were read into one cell: close the quote or export again")
+        spill = (self.extra != "") & ~unclosed
         name = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}.get(
             self.raw.delimiter, "delimiter")
         self.reject(spill & ~total, SPILL_COLUMN, self.extra,

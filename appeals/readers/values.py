@@ -39,9 +39,10 @@ _CARC = r"(?:\d{1,3}|[ABDPWY]\d{1,2})"
 _RARC = r"(?:MA|M|N)\d{1,4}"
 _TOKEN = re.compile(
     rf"(?:(?P<group>{_GROUP_PREFIX})-?)?(?P<code>{_CARC}|{_RARC})(?:\.0+)?"
-    rf"(?::(?P<amount>-?\d+(?:\.\d+)?))?"
+    rf"(?::(?P<amount>-?\d+(?:\.\d+)?))?",
+    re.ASCII,  # codes are ASCII digits; "𐴰" (a Unicode digit) is unrecognised, not a CARC
 )
-_RARC_RE = re.compile(_RARC)
+_RARC_RE = re.compile(_RARC, re.ASCII)
 _SEPARATORS = re.compile(r"[,;/|\s]+")
 
 
@@ -110,6 +111,8 @@ def parse_money(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     plain = text.str.fullmatch(_PLAIN_NUMBER).to_numpy(dtype=bool)
     if plain.any():  # most exports: plain numbers, parsed in one Arrow call
         numbers[plain] = _to_float(text[plain]).to_numpy()
+        # a non-ASCII digit ("𐴰") matches the pattern but is no number: flagged, not lost
+        bad[plain] = numbers[plain].isna().to_numpy()
     rest = ~plain & (text != "").to_numpy(dtype=bool)
     if rest.any():
         parsed, unread = _money_text(text[rest])
@@ -147,7 +150,8 @@ def parse_count(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     numbers = pd.Series(np.nan, index=text.index, dtype="float64")
     if ok.any():
         numbers[ok] = _to_float(text[ok].str.lstrip("+")).to_numpy()
-    bad = (text != "").to_numpy(dtype=bool) & ~ok
+    # a non-ASCII digit matches \d but is no number: flagged, never silently empty
+    bad = (text != "").to_numpy(dtype=bool) & (~ok | numbers.isna().to_numpy())
     return numbers, pd.Series(bad, index=text.index)
 
 

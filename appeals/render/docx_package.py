@@ -199,10 +199,15 @@ def _letterhead_package(path: Path) -> DocxPackage:
                 raise _letterhead_error(path, "macro-enabled documents are not accepted")
             override.set("ContentType", _MAIN_CT)  # a .dotx template becomes a document
     sect = doc.find(f"{{{W_NS}}}body/{{{W_NS}}}sectPr")
+    if sect is not None:
+        for printer in sect.findall(f"{{{W_NS}}}printerSettings"):
+            sect.remove(printer)  # its part (a printer's name and driver data) is not kept
     if sect is None:
         sect_pr, width = _PLAIN_SECT_PR, DEFAULT_TEXT_WIDTH
     else:
         sect_pr, width = etree.tostring(sect, encoding="unicode"), _text_width(sect)
+    parts = _visible_parts(parts, main)
+    _keep_overrides(types, set(parts) | {main}, main)
     parts["[Content_Types].xml"] = etree.tostring(
         types, xml_declaration=True, encoding="UTF-8", standalone=True
     )
@@ -212,6 +217,72 @@ def _letterhead_package(path: Path) -> DocxPackage:
         [(name, parts[name]) for name in ordered], main_part=main, sect_pr=sect_pr,
         text_width=width,
     )
+
+
+# What a letter keeps from a letterhead: what shows on the page (header, footer, styles and
+# what they draw on). Document properties (author, last modified by, custom properties),
+# the thumbnail, customXml, settings (attached template paths, document variables),
+# comments and the like can carry names and paths: they are left out.
+_KEPT_RELS = frozenset(f"{R_NS}/{kind}" for kind in (
+    "styles", "stylesWithEffects", "header", "footer", "theme", "fontTable", "numbering",
+    "image", "hyperlink",
+))
+_SETTINGS_RELS_ID = "rIdAppealsSettings"
+_SETTINGS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"
+
+
+def _rels_name(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def _visible_parts(parts: dict[str, bytes], main: str) -> dict[str, bytes]:
+    """The parts the main part reaches through visible relationships only, plus the tool's
+    own settings and package relationships."""
+    kept: dict[str, bytes] = {}
+    todo = [main]
+    while todo:
+        part = todo.pop()
+        rels_name = _rels_name(part)
+        rels = etree.fromstring(parts[rels_name]) if rels_name in parts else None
+        if rels is None:
+            if part != main:
+                continue
+            rels = etree.Element(f"{{{_PKG_REL_NS}}}Relationships")
+        for rel in list(rels):
+            if rel.get("Type") not in _KEPT_RELS:
+                rels.remove(rel)
+            elif rel.get("TargetMode") != "External":
+                ref = rel.get("Target", "")
+                target = (ref.lstrip("/") if ref.startswith("/") else
+                          posixpath.normpath(posixpath.join(posixpath.dirname(part), ref)))
+                if target in parts and target not in kept and target != main:
+                    kept[target] = parts[target]
+                    todo.append(target)
+        if part == main:
+            etree.SubElement(rels, f"{{{_PKG_REL_NS}}}Relationship", Id=_SETTINGS_RELS_ID,
+                             Type=f"{R_NS}/settings", Target="settings.xml")
+        kept[rels_name] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8",
+                                         standalone=True)
+    kept[posixpath.join(posixpath.dirname(main), "settings.xml")] = _SETTINGS.encode("utf-8")
+    kept["_rels/.rels"] = _ROOT_RELS.replace("word/document.xml", main).encode("utf-8")
+    kept[main] = parts[main]
+    return kept
+
+
+def _keep_overrides(types: etree._Element, parts: set[str], main: str) -> None:
+    """Content types only for the parts kept, and one for the tool's settings."""
+    settings = None
+    for override in list(types.iter(f"{{{_CT_NS}}}Override")):
+        name = override.get("PartName", "").lstrip("/")
+        if name not in parts:
+            types.remove(override)
+        elif override.get("ContentType") == _SETTINGS_CT:
+            settings = override
+    if settings is None:
+        name = posixpath.join(posixpath.dirname(main), "settings.xml")
+        etree.SubElement(types, f"{{{_CT_NS}}}Override", PartName=f"/{name}",
+                         ContentType=_SETTINGS_CT)
 
 
 def _text_width(sect: etree._Element) -> int:

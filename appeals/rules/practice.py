@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from appeals.errors import ConfigError
+from appeals.readers.files import require_regular_file
 
 _FIX = "edit practice.toml (start from the sample `appeals init` writes)"
 _PRACTICE_KEYS = ("name", "address", "phone", "fax", "email", "npi", "tin")
@@ -85,6 +86,7 @@ def load_practice(path: str | Path | None = None) -> Practice:
     if path is None:
         return Practice()
     path = Path(path)
+    require_regular_file(path, error=ConfigError, what="the practice file")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
