@@ -88,3 +88,7 @@ class RenderError(AppealsError):
 
 class OutputError(AppealsError):
     """The output folder cannot be written as asked."""
+
+
+class LedgerError(AppealsError):
+    """The denial ledger cannot be opened, upgraded, locked or written as asked."""
