@@ -39,6 +39,7 @@ class RunSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
+    ledger: dict[str, Any] | None = None  # what --ledger recorded (appeals.ledger.hook)
 
 
 def classify_files(
@@ -89,6 +90,8 @@ def run(
     force: bool = False,
     today: dt.date | None = None,
     workers: int = 1,
+    ledger: str | Path | None = None,
+    redraft: bool = False,
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
@@ -110,6 +113,9 @@ def run(
         )
     practice_info = load_practice(practice)
     payer_rules = load_payer_rules(payers)
+    paths = list(paths)
+    # A bad ledger (not one, newer, locked, unreachable) stops the run before any output.
+    book = _open_ledger(ledger, paths, redraft) if ledger else None
     classified, loaded, log_report = classify_files(
         paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
         infusion_log=infusion_log,
@@ -124,7 +130,7 @@ def run(
         raise _output_error(exc, out_dir) from None
     try:
         documents = write_documents(
-            classified, staging, templates_dir=templates, practice=practice_info,
+            book.to_draft(classified) if book else classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
             payer_rules=payer_rules,
         )
@@ -172,6 +178,7 @@ def run(
         # Ctrl-C, a crash: the previous output stays as it was and no half files are left
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    recorded = book.finish(classified, documents, out_dir, today=today, payer_rules=payer_rules) if book else None
     letters = int((documents["letter"] != "").sum()) if len(documents) else 0
     worksheets = int((documents["worksheet"] != "").sum()) if len(documents) else 0
     placeholders = (
@@ -191,7 +198,14 @@ def run(
         files=loaded.reports,
         log=log_report,
         rejected=loaded.rejected,
+        ledger=recorded,
     )
+
+
+def _open_ledger(target: str | Path, paths: list[Any], redraft: bool) -> Any:
+    from appeals.ledger.hook import LedgerRun
+
+    return LedgerRun.open(target, paths, redraft=redraft)
 
 
 def _output_error(exc: OSError, out_dir: Path) -> OutputError:

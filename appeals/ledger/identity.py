@@ -54,7 +54,16 @@ def item_keys(lines: pd.DataFrame) -> pd.Series:
     """The identity key of every line (a string; same key = same item)."""
     icn = _text(lines, "payer_claim_number")
     claim = "c:" + _text(lines, "claim_id") + "/" + _text(lines, "member_id")
-    who = icn.where(icn != "", claim)
+    return _key(lines, icn.where(icn != "", claim))
+
+
+def line_keys(lines: pd.DataFrame) -> pd.Series:
+    """The key without the payer's claim number: payers give a claim a new number when
+    they readjudicate it, so a later payment is matched on this when the first key misses."""
+    return _key(lines, "c:" + _text(lines, "claim_id") + "/" + _text(lines, "member_id"))
+
+
+def _key(lines: pd.DataFrame, who: pd.Series) -> pd.Series:
     key = (
         _text(lines, "payer") + "|" + who + "|" + _day(lines["service_date"]) + "|"
         + _text(lines, "procedure_code") + "|" + _sorted_modifiers(_text(lines, "modifiers"))

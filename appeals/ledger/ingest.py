@@ -75,6 +75,7 @@ def observations(lines: pd.DataFrame) -> pd.DataFrame:
     obs = lines.loc[keep]
     out = pd.DataFrame(index=obs.index)
     out["item_key"] = identity.item_keys(obs)
+    out["line_key"] = identity.line_keys(obs)
     out["payer_type"] = identity.payer_types(obs)
     out["route"] = identity.routes(obs, out["payer_type"])
     deadline, basis = identity.deadlines(obs)
@@ -114,8 +115,8 @@ def record(
     file_ids = _record_files(conn, lines, fresh, stamp)
     _record_volume(conn, lines, file_ids)
     obs = observations(lines)
-    existing = _existing(conn, obs["item_key"].unique())
-    Walk(obs, existing, today=today, stamp=stamp, window_for=window_for).run(conn, report)
+    existing, by_line = _existing(conn, obs["item_key"].unique(), obs["line_key"].unique())
+    Walk(obs, existing, by_line, today=today, stamp=stamp, window_for=window_for).run(conn, report)
     return report
 
 
@@ -149,19 +150,27 @@ def _record_volume(conn: Connection, lines: pd.DataFrame, file_ids: Mapping[str,
     ])
 
 
-def _existing(conn: Connection, keys: np.ndarray) -> dict[str, dict[str, Any]]:
+def _existing(
+    conn: Connection, keys: np.ndarray, line_keys: np.ndarray
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Items the run's lines name, by item key, and by line key where that is unambiguous."""
     if len(keys) == 0 or conn.scalar(select(items.c.id).limit(1)) is None:
-        return {}
+        return {}, {}
     names = ", ".join(f'i."{c}"' for c in ITEM_COLUMNS)
-    rows = fetch_keyed(conn, list(keys), f"SELECT {names} FROM items i JOIN run_keys k ON k.k = i.item_key")
-    out = {}
+    rows = fetch_keyed(conn, list(set(keys) | set(line_keys)), (
+        f"SELECT {names} FROM items i JOIN run_keys k ON k.k = i.item_key "
+        f"UNION SELECT {names} FROM items i JOIN run_keys k ON k.k = i.line_key"
+    ))
+    by_key: dict[str, dict[str, Any]] = {}
     sqlite = conn.dialect.name == "sqlite"
     for row in rows:
         item = dict(zip(ITEM_COLUMNS, row, strict=True))
         if sqlite:
             _parse_sqlite(item)
-        out[item["item_key"]] = item
-    return out
+        by_key[item["item_key"]] = item
+    counts = Counter(item["line_key"] for item in by_key.values())
+    by_line = {item["line_key"]: item for item in by_key.values() if counts[item["line_key"]] == 1}
+    return by_key, by_line
 
 
 def _parse_sqlite(item: dict[str, Any]) -> None:

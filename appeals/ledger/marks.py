@@ -27,6 +27,7 @@ _FROM = {
     "closed": STATES,
     "written_off": ("open", "drafted", "submitted", "lost", "partly_won"),
     "open": ("won", "partly_won", "lost", "closed", "written_off", "drafted", "submitted"),
+    "note": STATES,  # a note alone changes no value
 }
 
 
@@ -97,9 +98,12 @@ def mark(
 
 
 def _values(item: dict[str, Any], state: str, *, on: dt.date, via: str, amount: float | None) -> dict[str, Any]:
+    if state == "note":
+        return {}
     new: dict[str, Any] = {"state": state}
     if state == "submitted":
-        new.update(submitted_on=on, submitted_via=via or item.get("submitted_via") or "")
+        new.update(submitted_on=on, submitted_via=via or item.get("submitted_via") or "",
+                   resolved_on=None)
     elif state == "written_off":
         left = (item.get("denied_amount") or 0.0) - (item.get("recovered_amount") or 0.0)
         new.update(resolved_on=on, written_off_amount=round(amount if amount is not None else left, 2))

@@ -28,10 +28,11 @@ CENT = 0.005
 
 # Fields every sighting refreshes from the line (the payer's latest word).
 SEEN_FIELDS = (
-    "status", "pattern", "patterns", "route", "action", "carcs", "rarcs", "paid_amount",
+    "payer_claim_number", "status", "pattern", "patterns", "route", "action", "carcs", "rarcs", "paid_amount",
     "last_file", "last_row",
 )
 DEADLINE_FIELDS = ("deadline", "deadline_basis")
+PAID_FIELDS = ("payer_claim_number", "paid_amount", "last_file", "last_row")
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ def apply_line(
     kind = "seen"
     remit = line.get("remit_date") or today
     paid = line["paid_amount"] if line["paid_amount"] == line["paid_amount"] else 0.0
+    if result == "paid":
+        # A paid line carries no denial: the item keeps the pattern and route it was denied for.
+        new = {k: line[k] for k in PAID_FIELDS}
     if result in ("paid", "partly_paid") and state not in FINAL:
         kind = "won" if result == "paid" else "partly_won"
         new.update(state=kind, resolved_on=remit,

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 from appeals.ledger.tables import items, volume
 
 _WON = ("won", "partly_won")
-_DECIDED = ("won", "partly_won", "lost")
 DIMENSIONS = ("payer", "pattern", "route", "month")
 
 
@@ -26,7 +25,12 @@ def _money(value: Any) -> float:
 def _grouped(conn: Connection, column: Any | None) -> dict[str, dict[str, Any]]:
     """Per value of ``column``; ``None`` gives the totals under the key "all"."""
     won = func.sum(case((items.c.state.in_(_WON), 1), else_=0))
-    lost = func.sum(case((items.c.state == "lost", 1), else_=0))
+    # lost once: lost now, or escalated past the first level and not won since
+    lost = func.sum(case(
+        (items.c.state == "lost", 1),
+        ((items.c.level > 1) & items.c.state.not_in(_WON), 1),
+        else_=0,
+    ))
     key = (column if column is not None else literal_column("'all'")).label("key")
     query = select(
         key, func.count().label("denied"),

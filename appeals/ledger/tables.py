@@ -37,6 +37,7 @@ items = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("item_key", String(400), nullable=False, unique=True),
+    Column("line_key", String(400), nullable=False, index=True),
     *(Column(name, String(400), nullable=False, server_default="") for name in ITEM_TEXT),
     Column("service_date", Date),
     Column("state", String(20), nullable=False),

@@ -23,7 +23,7 @@ from appeals.ledger.tables import ITEM_TEXT, items
 
 ITEM_COLUMNS = tuple(c.name for c in items.columns)
 EVENT_COLUMNS = ("item_id", "at", "kind", "source", "before", "after")
-_FROM_LINE = ("item_key", *ITEM_TEXT, "service_date", "billed_amount", "paid_amount",
+_FROM_LINE = ("item_key", "line_key", *ITEM_TEXT, "service_date", "billed_amount", "paid_amount",
               "deadline", "last_row")
 _OPENED = ("state", "status", "pattern", "route", "deadline")
 
@@ -42,7 +42,8 @@ def _nan_to_none(value: Any) -> Any:
 
 class Walk:
     def __init__(
-        self, obs: pd.DataFrame, existing: dict[str, dict[str, Any]], *, today: dt.date,
+        self, obs: pd.DataFrame, existing: dict[str, dict[str, Any]],
+        by_line: dict[str, dict[str, Any]], *, today: dt.date,
         stamp: dt.datetime, window_for: Callable[[str], int],
     ) -> None:
         self.cols = {c: obs[c].tolist() for c in obs.columns}
@@ -50,6 +51,7 @@ class Walk:
             self.cols[name] = [""] * len(obs)
         self.n = len(obs)
         self.existing = existing
+        self.by_line = by_line
         self.today, self.stamp, self.window_for = today, stamp, window_for
         self.events: list[tuple[Any, ...]] = []
         self.new_rows: dict[str, tuple[int, int]] = {}
@@ -61,10 +63,10 @@ class Walk:
 
     def run(self, conn: Connection, report: Any) -> None:
         next_id = conn.scalar(select(func.coalesce(func.max(items.c.id), 0))) + 1
-        keys, status = self.cols["item_key"], self.cols["status"]
+        keys, status, lines = self.cols["item_key"], self.cols["status"], self.cols["line_key"]
         for i in range(self.n):
             key = keys[i]
-            item = self.existing.get(key) or self.promoted.get(key)
+            item = self.existing.get(key) or self.promoted.get(key) or self.by_line.get(lines[i])
             if item is None:
                 seen = self.new_rows.get(key)
                 if seen is None:

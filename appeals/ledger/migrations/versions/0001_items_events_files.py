@@ -25,6 +25,7 @@ def upgrade() -> None:
         "items",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("item_key", sa.String(400), nullable=False, unique=True),
+        sa.Column("line_key", sa.String(400), nullable=False),
         *(sa.Column(n, sa.String(400), nullable=False, server_default="") for n in _TEXT),
         sa.Column("service_date", sa.Date),
         sa.Column("state", sa.String(20), nullable=False),
@@ -44,6 +45,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime, nullable=False),
     )
     op.create_index("ix_items_state_deadline", "items", ["state", "deadline"])
+    op.create_index("ix_items_line_key", "items", ["line_key"])
     op.create_index("ix_items_claim", "items", ["claim_id"])
     op.create_index("ix_items_payer_claim", "items", ["payer_claim_number"])
     op.create_table(
