@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from appeals.ledger import identity
-from appeals.ledger.bulk import fetch_keyed, insert_rows, update_rows
+from appeals.ledger.bulk import fetch_keyed, insert_rows
 from appeals.ledger.states import DENIAL_STATUSES, REVERSAL
 from appeals.ledger.tables import ITEM_TEXT, files, items
 from appeals.ledger.walk import ITEM_COLUMNS, Walk, now

@@ -8,6 +8,7 @@ this appeals does not know was written by a newer one and is refused.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from appeals.resources import ledger_migrations_dir
 class Ledger:
     """An open ledger: ``write()`` and ``read()`` give a connection inside one transaction."""
 
-    def __init__(self, target: str | Path, *, wait: float = DEFAULT_WAIT) -> None:
+    def __init__(self, target: str | Path, *, wait: float | None = None) -> None:
         self.url = ledger_url(target)
         self.backend = self.url.get_backend_name()
         self.name = display_name(self.url)
@@ -41,7 +42,7 @@ class Ledger:
                 "cannot be created: its folder does not exist", file=self.name,
                 fix="create the folder first or give another path",
             )
-        self.engine = make_engine(self.url, wait=wait)
+        self.engine = make_engine(self.url, wait=default_wait() if wait is None else wait)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
@@ -83,19 +84,33 @@ def schema_head() -> str:
     return head
 
 
-def open_ledger(target: str | Path, *, wait: float = DEFAULT_WAIT, upgrade: bool = True) -> Ledger:
+def default_wait() -> float:
+    """Seconds a writer waits for another: ``APPEALS_LEDGER_WAIT``, else 30."""
+    try:
+        return float(os.environ.get("APPEALS_LEDGER_WAIT", DEFAULT_WAIT))
+    except ValueError:
+        return DEFAULT_WAIT
+
+
+def open_ledger(target: str | Path, *, wait: float | None = None, upgrade: bool = True) -> Ledger:
     """Open (creating or upgrading when needed) the ledger at a path or URL."""
     ledger = Ledger(target, wait=wait)
     try:
-        with ledger.write() as conn:
-            _check_and_upgrade(conn, ledger.name, upgrade)
+        # Readers never wait for a writer: the write lock is taken only to create or upgrade.
+        with ledger.read() as conn:
+            current = _check(conn, ledger.name)
+        if current != schema_head() and upgrade:
+            with ledger.write() as conn:
+                if _check(conn, ledger.name) != schema_head():
+                    command.upgrade(_alembic_config(conn), "head")
     except BaseException:
         ledger.close()
         raise
     return ledger
 
 
-def _check_and_upgrade(conn: Connection, name: str, upgrade: bool) -> None:
+def _check(conn: Connection, name: str) -> str | None:
+    """The ledger's schema version; refuses what is not a ledger or is newer than this code."""
     tables = set(inspect(conn).get_table_names())
     current = MigrationContext.configure(conn).get_current_revision()
     if current is None and tables - {"alembic_version"}:
@@ -103,9 +118,8 @@ def _check_and_upgrade(conn: Connection, name: str, upgrade: bool) -> None:
             "is not a denial ledger (it holds other tables); nothing was changed", file=name,
             fix="give the path or URL of your ledger, or a new file or empty database",
         )
-    config = _alembic_config(conn)
-    script = ScriptDirectory.from_config(config)
     if current is not None:
+        script = ScriptDirectory(str(ledger_migrations_dir()))
         try:
             script.get_revision(current)
         except Exception:  # alembic raises several kinds for an unknown revision
@@ -114,5 +128,4 @@ def _check_and_upgrade(conn: Connection, name: str, upgrade: bool) -> None:
                 f"up to {script.get_current_head()!r}); nothing was changed", file=name,
                 fix="upgrade appeals (pip install -U appeals) on this machine",
             ) from None
-    if current != script.get_current_head() and upgrade:
-        command.upgrade(config, "head")
+    return current

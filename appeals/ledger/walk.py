@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from appeals.ledger.bulk import insert_rows, update_rows
-from appeals.ledger.states import DENIAL_STATUSES, DEADLINE_FIELDS, SEEN_FIELDS, apply_line
+from appeals.ledger.states import DEADLINE_FIELDS, DENIAL_STATUSES, SEEN_FIELDS, apply_line
 from appeals.ledger.tables import ITEM_TEXT, items
 
 ITEM_COLUMNS = tuple(c.name for c in items.columns)
@@ -125,7 +125,7 @@ class Walk:
             "submitted_on": repeat(None, n), "resolved_on": repeat(None, n),
             "first_seen_at": repeat(self.stamp, n), "updated_at": repeat(self.stamp, n),
         })
-        return zip(*(base[name] for name in ITEM_COLUMNS))
+        return zip(*(base[name] for name in ITEM_COLUMNS), strict=True)
 
     def _write(self, conn: Connection) -> None:
         fresh = list(self.new_rows.values())
