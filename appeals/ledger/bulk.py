@@ -32,6 +32,51 @@ def _pg_value(value: Any) -> Any:
     return value
 
 
+TIME_COLUMNS = frozenset({
+    "service_date", "denial_date", "deadline", "submitted_on", "resolved_on", "first_seen_at",
+    "updated_at", "at", "loaded_at",
+})
+
+
+def sqlite_column(values: Sequence[Any]) -> list[Any]:
+    """One column made ready for SQLite, converting each distinct date or time once."""
+    cache: dict[Any, Any] = {}
+    out = []
+    append = out.append
+    for value in values:
+        if value is None or isinstance(value, (str, int)):
+            append(value)
+            continue
+        if isinstance(value, float):
+            append(None if value != value else value)
+            continue
+        try:
+            append(cache[value])
+        except KeyError:
+            cache[value] = converted = _sqlite_value(value)
+            append(converted)
+        except TypeError:  # unhashable: convert as it is
+            append(_sqlite_value(value))
+    return out
+
+
+def insert_columns(
+    conn: Connection, table: str, columns: dict[str, Sequence[Any]], size: int
+) -> int:
+    """Insert ``size`` rows given column-wise; the fast path for a run's new items."""
+    names = list(columns)
+    if conn.dialect.name == "postgresql":
+        return insert_rows(conn, table, names, zip(*columns.values(), strict=True))
+    # Only dates and times need converting: sqlite3 binds str, int, None and float itself
+    # (a NaN is stored as NULL).
+    ready = [sqlite_column(columns[n]) if n in TIME_COLUMNS else columns[n] for n in names]
+    raw = conn.connection.driver_connection
+    quoted = ", ".join(f'"{c}"' for c in names)
+    marks = ", ".join("?" for _ in names)
+    raw.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", zip(*ready, strict=True))
+    return size
+
+
 def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:

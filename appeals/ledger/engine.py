@@ -93,6 +93,8 @@ def _sqlite_engine(url: URL, wait: float) -> Engine:
         if mode and mode[0] != "wal":
             dbapi.execute("PRAGMA journal_mode = WAL")
         dbapi.execute("PRAGMA synchronous = NORMAL")
+        # Bulk ingest touches several indexes at once; 64 MB of page cache keeps them in memory.
+        dbapi.execute("PRAGMA cache_size = -65536")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:

@@ -64,9 +64,11 @@ def file_digests(paths: Iterable[str | Path]) -> dict[str, str]:
     return out
 
 
-def _dates(values: pd.Series) -> list[dt.date | None]:
-    stamps = pd.to_datetime(values, errors="coerce")
-    return [None if pd.isna(v) else v.date() for v in stamps]
+def _dates(values: pd.Series) -> np.ndarray:
+    """Python dates (None when absent); each distinct day converted once."""
+    codes, uniques = pd.factorize(pd.to_datetime(values, errors="coerce"))
+    days = np.array([v.date() for v in uniques] + [None], dtype=object)
+    return days[codes]  # code -1 (missing) picks the trailing None
 
 
 def observations(lines: pd.DataFrame) -> pd.DataFrame:
