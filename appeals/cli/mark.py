@@ -58,6 +58,6 @@ def command(claim, ledger, submitted, via, drafted, written_off, amount, closed,
         click.echo(f"{claim}: nothing to change (already {state}).")
         return
     for change in changes:
-        after = ", ".join(f"{k} {shown(v)}" for k, v in change["after"].items())
+        after = ", ".join(f"{k} {shown(v) or '(cleared)'}" for k, v in change["after"].items())
         click.echo(f"{claim} {change['procedure_code']} {shown(change['service_date'])}: {after}")
     click.echo(f"{len(changes)} line(s) updated in {book.name}.")

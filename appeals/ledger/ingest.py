@@ -117,7 +117,7 @@ def record(
     file_ids = _record_files(conn, lines, fresh, stamp)
     _record_volume(conn, lines, file_ids)
     obs = observations(lines)
-    existing, by_line = _existing(conn, obs["item_key"].unique(), obs["line_key"].unique())
+    existing, by_line = _existing(conn, obs)
     Walk(obs, existing, by_line, today=today, stamp=stamp, window_for=window_for).run(conn, report)
     return report
 
@@ -153,26 +153,35 @@ def _record_volume(conn: Connection, lines: pd.DataFrame, file_ids: Mapping[str,
 
 
 def _existing(
-    conn: Connection, keys: np.ndarray, line_keys: np.ndarray
+    conn: Connection, obs: pd.DataFrame
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Items the run's lines name, by item key, and by line key where that is unambiguous."""
-    if len(keys) == 0 or conn.scalar(select(items.c.id).limit(1)) is None:
+    """Items the run's lines name, by item key, and by line key where that is unambiguous.
+
+    Line keys are looked up through the claim id index (a claim has few lines), so the
+    ledger keeps one index fewer to maintain on every insert.
+    """
+    if obs.empty or conn.scalar(select(items.c.id).limit(1)) is None:
         return {}, {}
     names = ", ".join(f'i."{c}"' for c in ITEM_COLUMNS)
-    rows = fetch_keyed(conn, list(set(keys) | set(line_keys)), (
-        f"SELECT {names} FROM items i JOIN run_keys k ON k.k = i.item_key "
-        f"UNION SELECT {names} FROM items i JOIN run_keys k ON k.k = i.line_key"
-    ))
-    by_key: dict[str, dict[str, Any]] = {}
-    sqlite = conn.dialect.name == "sqlite"
-    for row in rows:
-        item = dict(zip(ITEM_COLUMNS, row, strict=True))
-        if sqlite:
-            _parse_sqlite(item)
-        by_key[item["item_key"]] = item
+    by_key = _fetch(conn, obs["item_key"].unique(), f"SELECT {names} FROM items i JOIN run_keys k ON k.k = i.item_key")
+    missed = obs.loc[~obs["item_key"].isin(list(by_key)), "claim_id"].unique()
+    if len(missed):
+        by_claim = _fetch(conn, missed, f"SELECT {names} FROM items i JOIN run_keys k ON k.k = i.claim_id")
+        wanted = set(obs["line_key"])
+        by_key.update({k: v for k, v in by_claim.items() if v["line_key"] in wanted})
     counts = Counter(item["line_key"] for item in by_key.values())
     by_line = {item["line_key"]: item for item in by_key.values() if counts[item["line_key"]] == 1}
     return by_key, by_line
+
+
+def _fetch(conn: Connection, keys: Any, sql: str) -> dict[str, dict[str, Any]]:
+    out = {}
+    for row in fetch_keyed(conn, list(keys), sql):
+        item = dict(zip(ITEM_COLUMNS, row, strict=True))
+        if conn.dialect.name == "sqlite":
+            _parse_sqlite(item)
+        out[item["item_key"]] = item
+    return out
 
 
 def _parse_sqlite(item: dict[str, Any]) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from appeals.ledger.states import WORKING
-from appeals.ledger.tables import items
+from appeals.ledger.tables import WORKING_SQL, items
 
 QUEUE_FIELDS = (
     "id", "claim_id", "payer_claim_number", "procedure_code", "modifiers", "service_date",
@@ -29,15 +29,17 @@ def queue(
     Patient names and member ids come only with ``private`` (the CLI's ``--verbose``).
     """
     fields = QUEUE_FIELDS + (PRIVATE_FIELDS if private else ())
-    query = (
-        select(*(items.c[f] for f in fields))
-        .where(items.c.state.in_(states))
-        .order_by(items.c.deadline.is_(None), items.c.deadline, items.c.claim_id, items.c.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
+    # The working states as the partial index spells them, so both engines read it in order.
+    where = text(WORKING_SQL) if set(states) == set(WORKING) else items.c.state.in_(states)
+    base = select(*(items.c[f] for f in fields)).where(where)
+    dated = base.where(items.c.deadline.is_not(None)).order_by(items.c.deadline, items.c.id)
+    rows = list(conn.execute(dated.limit(limit) if limit is not None else dated))
+    if limit is None or len(rows) < limit:
+        undated = base.where(items.c.deadline.is_(None)).order_by(items.c.id)
+        left = None if limit is None else limit - len(rows)
+        rows += conn.execute(undated.limit(left) if left is not None else undated)
     out = []
-    for row in conn.execute(query):
+    for row in rows:
         entry = dict(row._mapping)
         deadline = entry["deadline"]
         entry["days_left"] = (deadline - today).days if deadline else None
@@ -47,6 +49,4 @@ def queue(
 
 
 def count_working(conn: Connection, states: tuple[str, ...] = WORKING) -> int:
-    from sqlalchemy import func
-
     return int(conn.scalar(select(func.count()).select_from(items).where(items.c.state.in_(states))))

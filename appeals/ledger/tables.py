@@ -20,9 +20,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 metadata = MetaData()
+
+# Items still worked or waited on (states.WORKING), as the queue's index and query spell it.
+WORKING_SQL = "state IN ('open', 'drafted', 'submitted', 'partly_won', 'lost')"
 
 # Every text column the ingest copies from the classified line, in this order.
 ITEM_TEXT = (
@@ -37,7 +41,7 @@ items = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("item_key", String(400), nullable=False, unique=True),
-    Column("line_key", String(400), nullable=False, index=True),
+    Column("line_key", String(400), nullable=False),
     *(Column(name, String(400), nullable=False, server_default="") for name in ITEM_TEXT),
     Column("service_date", Date),
     Column("state", String(20), nullable=False),
@@ -55,9 +59,10 @@ items = Table(
     Column("last_row", Integer),
     Column("first_seen_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
-    Index("ix_items_state_deadline", "state", "deadline"),
+    # The queue reads the working items in deadline order straight off this index.
+    Index("ix_items_working", "deadline", "id", sqlite_where=text(WORKING_SQL),
+          postgresql_where=text(WORKING_SQL)),
     Index("ix_items_claim", "claim_id"),
-    Index("ix_items_payer_claim", "payer_claim_number"),
 )
 
 events = Table(

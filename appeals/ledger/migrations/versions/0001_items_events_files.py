@@ -44,10 +44,10 @@ def upgrade() -> None:
         sa.Column("first_seen_at", sa.DateTime, nullable=False),
         sa.Column("updated_at", sa.DateTime, nullable=False),
     )
-    op.create_index("ix_items_state_deadline", "items", ["state", "deadline"])
-    op.create_index("ix_items_line_key", "items", ["line_key"])
+    working = sa.text("state IN ('open', 'drafted', 'submitted', 'partly_won', 'lost')")
+    op.create_index("ix_items_working", "items", ["deadline", "id"], sqlite_where=working,
+                    postgresql_where=working)
     op.create_index("ix_items_claim", "items", ["claim_id"])
-    op.create_index("ix_items_payer_claim", "items", ["payer_claim_number"])
     op.create_table(
         "events",
         sa.Column("id", sa.Integer, primary_key=True),
