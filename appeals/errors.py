@@ -92,3 +92,11 @@ class OutputError(AppealsError):
 
 class LedgerError(AppealsError):
     """The denial ledger cannot be opened, upgraded, locked or written as asked."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so the same clean-up runs; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

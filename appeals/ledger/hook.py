@@ -5,9 +5,10 @@
 2. ``to_draft``: claims whose denied lines all belong to items already submitted (or
    settled) and come from files the ledger already holds are not drafted again unless
    ``redraft``; a new remittance denying them again is drafted (the next level).
-3. ``finish`` after the output folder is in place: records the lines, marks the drafted
-   items and writes ``ledger_queue.xlsx`` (every open item, not only this run's), all in
-   one transaction, so a failure leaves the ledger exactly as it was.
+3. ``record`` before the output folder is moved into place: records the lines, marks the
+   drafted items and writes ``ledger_queue.xlsx`` (every open item, not only this run's)
+   into the staging folder, in one transaction that commits when the run's ``with`` block
+   ends without error, so a failed run leaves the ledger exactly as it was.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class LedgerRun:
         self.redraft = redraft
         self.digests = file_digests(paths)
         self.held_claims: list[str] = []
+        self.conn: Any = None
 
     @classmethod
     def open(cls, target: str | Path, paths: Iterable[str | Path], *, redraft: bool = False) -> LedgerRun:
@@ -70,28 +72,43 @@ class LedgerRun:
         self.held_claims = sorted(by_claim[by_claim].index)
         return classified[~classified["claim_id"].isin(self.held_claims)]
 
-    def finish(
-        self, classified: pd.DataFrame, documents: pd.DataFrame, out_dir: Path, *,
-        today: dt.date, payer_rules: PayerRules,
+    def record(
+        self, classified: pd.DataFrame, documents: pd.DataFrame, staging: Path, *,
+        out_dir: Path, today: dt.date, payer_rules: PayerRules,
     ) -> dict[str, Any]:
-        """Record the run, mark drafted items, write the ledger's queue; one transaction."""
+        """Record the run and mark drafted items in an open transaction (committed when the
+        run's ``with`` block ends without error); write ``ledger_queue.xlsx`` into ``staging``."""
         from appeals.ledger.workbook import write_queue_workbook
 
         written = documents[(documents["letter"] != "") | (documents["worksheet"] != "")] if len(documents) else documents
         claims = set(written["claim_id"]) if len(written) else set()
         drafted = classified[classified["status"].isin(DENIAL_STATUSES) & classified["claim_id"].isin(claims)]
-        try:
-            with self.ledger.write() as conn:
-                report = record(conn, classified, self.digests, today=today,
-                                window_for=lambda p: payer_rules.get(p).appeal_window_days)
-                marked = mark_drafted(conn, list(item_keys(drafted).unique()), source=f"run {out_dir}")
-                open_items = queue(conn, today=today)
-                figures = stats(conn)
-        except LedgerError as exc:
-            exc.message += f" (the documents in {out_dir} were written; run again once it is fixed)"
-            raise
-        finally:
-            self.ledger.close()
-        write_queue_workbook(out_dir / "ledger_queue.xlsx", open_items, figures, today=today)
+        with self.ledger.errors():
+            conn = self.conn = self.ledger.engine.connect().execution_options(ledger_write=True)
+            conn.begin()
+            report = record(conn, classified, self.digests, today=today,
+                            window_for=lambda p: payer_rules.get(p).appeal_window_days)
+            marked = mark_drafted(conn, list(item_keys(drafted).unique()), source=f"run {out_dir}")
+            open_items = queue(conn, today=today)
+            figures = stats(conn)
+        write_queue_workbook(staging / "ledger_queue.xlsx", open_items, figures, today=today)
         return dict(report.as_dict(), drafted=marked, held_claims=len(self.held_claims),
                     open_items=len(open_items), ledger=self.ledger.name)
+
+    def __enter__(self) -> LedgerRun:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        conn, self.conn = self.conn, None
+        try:
+            if conn is not None and exc_type is None:
+                try:
+                    with self.ledger.errors():
+                        conn.commit()
+                except LedgerError as error:
+                    error.message += "; the documents were written, run again once it is fixed"
+                    raise
+        finally:
+            if conn is not None:
+                conn.close()  # without a commit: rolled back, the ledger as it was
+            self.ledger.close()
