@@ -9,7 +9,7 @@ import click
 from appeals import __version__
 
 # Each module defines ``command``; registered in this order in ``appeals --help``.
-_COMMAND_MODULES = ("classify", "run", "check", "scrub", "patterns", "units", "init")
+_COMMAND_MODULES = ("classify", "run", "check", "scrub", "patterns", "units", "init", "serve")
 
 
 @click.group(

@@ -39,6 +39,10 @@ class RunSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
+    # The classified lines and the documents written (claim_id, letter, worksheet,
+    # placeholders): what the web page serves its queue from and re-renders a claim with.
+    classified: pd.DataFrame | None = None
+    documents: pd.DataFrame | None = None
 
 
 def classify_files(
@@ -91,6 +95,7 @@ def run(
     workers: int = 1,
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
 ) -> RunSummary:
     """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
 
@@ -126,7 +131,7 @@ def run(
         documents = write_documents(
             classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
-            payer_rules=payer_rules,
+            payer_rules=payer_rules, fills=fills,
         )
         totals = {
             "lines_read": loaded.rows_read,
@@ -191,6 +196,8 @@ def run(
         files=loaded.reports,
         log=log_report,
         rejected=loaded.rejected,
+        classified=classified,
+        documents=documents,
     )
 
 
