@@ -37,6 +37,7 @@ _HTML_TAGS = {
     "ul": "ul", "ol": "ol", "li": "li", "table": "table", "tr": "tr", "th": "th", "td": "td",
     "small": "small", "del": "del", "ins": "ins", "ph": "mark",
 }
+_MONEY = ("billed_amount", "allowed_amount", "paid_amount")
 LINE_FIELDS = (
     "source_file", "source_row", "service_date", "procedure_code", "modifiers", "units",
     "billed_amount", "allowed_amount", "paid_amount", "adjustments", "carcs", "rarcs",
@@ -87,8 +88,13 @@ def _display(value: Any) -> str:
 
 def line_rows(sub: pd.DataFrame) -> list[dict[str, str]]:
     fields = [f for f in LINE_FIELDS if f in sub.columns]
-    return [{f: _display(v) for f, v in zip(fields, row, strict=True)}
+    rows = [{f: _display(v) for f, v in zip(fields, row, strict=True)}
             for row in sub[fields].itertuples(index=False)]
+    for row, money in zip(rows, sub[[m for m in _MONEY if m in sub.columns]].to_dict("records"),
+                          strict=True):
+        for name, value in money.items():
+            row[name] = "" if value is None or value != value else f"${float(value):,.2f}"
+    return rows
 
 
 def read_fills(folder: Path) -> dict[str, dict[str, str]]:

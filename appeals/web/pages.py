@@ -23,6 +23,13 @@ COLUMNS = (  # (sort key or "", header)
     ("at_stake", "At stake"), ("", "Blanks"), ("", "State"),
 )
 
+# Blanks the Settings page fills for every letter (practice.toml and the payer table).
+OFFICE_BLANKS = (
+    "practice name", "practice address", "practice phone", "practice fax", "practice email",
+    "practice NPI", "practice TIN", "signer name", "signer title", "contact name",
+    "payer appeal address", "LCD number", "payer policy number",
+)
+
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     templates = request.app.state.templates
@@ -71,6 +78,7 @@ def claim_page(request: Request) -> Response:
         docs=docs.iloc[0].to_dict() if len(docs) else {"letter": "", "worksheet": ""},
         track=track.read_track(data.folder).get(claim_id, {"state": NEW_STATE, "history": []}),
         how=track.HOW, outcomes=track.OUTCOMES, today=request.app.state.today().isoformat(),
+        office_names=OFFICE_BLANKS,
         portal=office.read_payer_settings(store.office).get(payer_key, {}).get("portal", ""),
     )
 

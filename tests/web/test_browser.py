@@ -12,13 +12,14 @@ import pytest
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = (1280, 390)
-FILL_VALUE = "Chart 2026-0042 (fictional)"
+FILL_VALUE = "L00000 (fictional)"
 
 
 def shoot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate("window.scrollTo(0, 0)")
         path = SHOTS / f"{name}-{width}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 5_000, path
