@@ -112,11 +112,13 @@ def claim_detail(request: Request) -> Response:
     data = run_data(request)
     claim_id = request.path_params["claim_id"]
     sub = claims.claim_frame(data, claim_id)
+    preview = claims.preview(store_of(request), data, claim_id)
     return JSONResponse({
         "claim_id": claim_id, "lines": claims.line_rows(sub),
-        "documents": _documents(data, claim_id),
+        "files": _documents(data, claim_id),
+        "previews": preview["documents"],  # HTML of the letter and worksheet
+        "placeholders": preview["placeholders"], "fills": preview["fills"],
         "track": track.read_track(data.folder).get(claim_id, {"state": "to do", "history": []}),
-        **claims.preview(store_of(request), data, claim_id),
     })
 
 

@@ -41,6 +41,13 @@ def _dispatch(api_handler: Any, page_handler: Any) -> Any:
     return handler
 
 
+async def _no_route(request: Request, exc: Exception) -> Response:
+    if _is_api(request):
+        return api.error("no such address in the API (see README: Use it in the browser)", 404)
+    return pages.render(request, "error.html", status=404,
+                        message="There is no page at this address.")
+
+
 async def _page_app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppealsError)
     return pages.render(request, "error.html", status=422, message=exc.describe())
@@ -65,6 +72,7 @@ def create_app(
         routes=[*pages.ROUTES, *api.ROUTES,
                 Mount("/static", StaticFiles(directory=str(web_path("static"))), name="static")],
         exception_handlers={
+            404: _no_route,
             RunNotFound: _dispatch(api.on_not_found, pages.page_not_found),
             KeyError: _dispatch(api.on_not_found, pages.page_not_found),
             AppealsError: _dispatch(api.on_app_error, _page_app_error),
