@@ -126,7 +126,8 @@ class RunStore:
 
     def _watch(self, run_id: str, spec: dict[str, Any], progress: Progress) -> None:
         parent, child = self._mp.Pipe(duplex=False)
-        process = self._mp.Process(target=work.child_main, args=(spec, child), daemon=True)
+        # Not a daemon: the run forks its own document writers, which daemons may not.
+        process = self._mp.Process(target=work.child_main, args=(spec, child), daemon=False)
         process.start()
         child.close()
         try:
