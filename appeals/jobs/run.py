@@ -93,6 +93,7 @@ def run(
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
     fills: Mapping[str, Mapping[str, str]] | None = None,
+    workbook: bool = True,
 ) -> RunSummary:
     """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
 
@@ -140,10 +141,11 @@ def run(
             rejected = pd.concat(
                 [rejected, log_report["rejected"][list(REJECTED_COLUMNS)]], ignore_index=True
             )
-        write_summary(
-            staging / "summary.xlsx", classified, rejected, documents,
-            today=today, totals=totals,
-        )
+        if workbook:  # the web page writes it when first downloaded instead
+            write_summary(
+                staging / "summary.xlsx", classified, rejected, documents,
+                today=today, totals=totals,
+            )
         counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
         write_manifest(staging, build_manifest(
             today=today, inputs=loaded.reports, counts=counts, out_dir=staging,

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.jobs.manifest import file_sha256
+from appeals.jobs.manifest import file_sha256, write_manifest
 from appeals.web import office as office_settings
 from appeals.web import work
 from appeals.web.queue import QueueFrame
@@ -181,11 +181,18 @@ def _refresh_manifest(out: Path, changed: Callable[[Path], bool]) -> None:
     if not path.is_file():
         return
     manifest = work.read_json(path)
-    for entry in manifest.get("outputs", []):
+    outputs = manifest.setdefault("outputs", [])
+    listed = {entry["file"] for entry in outputs}
+    for entry in outputs:
         target = out / entry["file"]
         if target.is_file() and changed(target):
             entry["sha256"] = file_sha256(target)
-    work.write_json(path, manifest)
+    for target in out.rglob("*"):  # a file written after the run (the workbook)
+        name = target.relative_to(out).as_posix()
+        if target.is_file() and name not in listed and name != "manifest.json" and changed(target):
+            outputs.append({"file": name, "sha256": file_sha256(target)})
+    outputs.sort(key=lambda e: e["file"])
+    write_manifest(out, manifest)
 
 
 def documents_zip(data: RunData) -> Path:

@@ -57,7 +57,7 @@ def _run_files(spec: dict[str, Any], send: Send) -> tuple[Any, dict[str, str]]:
                 practice=spec.get("practice"), payers=spec.get("payers"),
                 today=dt.date.fromisoformat(spec["today"]), workers=spec.get("workers", 1),
                 on_total=lambda n: send(("total", n)), progress=lambda n: send(("step", n)),
-                fills=spec.get("fills"),
+                fills=spec.get("fills"), workbook=False,  # written on first download
             )
             return summary, errors
         except InputFileError as exc:
@@ -101,7 +101,7 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         "letters": summary.letters,
         "worksheets": summary.worksheets,
         "placeholders": summary.placeholders,
-        "workbook_stale": False,
+        "workbook_stale": True,
     }
     write_json(folder / RUN_JSON, info)
     return info

@@ -215,3 +215,16 @@ def test_uploads_are_private(client, parts, token, data_dir):
     assert uploads.stat().st_mode & 0o777 == 0o700
     assert (data_dir / "runs" / run_id).stat().st_mode & 0o777 == 0o700
     assert {p.stat().st_mode & 0o777 for p in uploads.iterdir()} == {0o600}
+
+
+def test_the_workbook_is_written_on_first_download_and_listed_in_the_manifest(client, parts,
+                                                                              token):
+    run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
+    out = Path(client.app.starlette.state.store.runs) / run_id / "out"
+    assert not (out / "summary.xlsx").exists()
+    r = client.get(f"/api/runs/{run_id}/summary.xlsx", headers=auth(token))
+    book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
+    assert book["Work queue"].max_row == 65  # header + 64 classified lines
+    manifest = json.loads((out / "manifest.json").read_text())
+    entry = next(e for e in manifest["outputs"] if e["file"] == "summary.xlsx")
+    assert entry["sha256"] == file_sha256(out / "summary.xlsx")
