@@ -30,7 +30,8 @@ def test_wheel_holds_editable_and_reference_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("appeals/_bundled/denial_map.csv", "appeals/_bundled/templates/letter.html.j2",
                  "appeals/_bundled/templates/practice.toml", "appeals/data/payers.csv",
-                 "appeals/data/carc.csv", "appeals/py.typed"):
+                 "appeals/data/carc.csv", "appeals/py.typed",
+                 "appeals/web/pages/base.html", "appeals/web/static/app.js"):
         assert name in names, name
 
 
