@@ -13,7 +13,6 @@ import csv
 import io
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,15 +22,13 @@ import pandas as pd
 from appeals.errors import InputFileError
 from appeals.readers.aliases import HEADER_SCAN_ROWS, find_header_row
 from appeals.readers.files import require_regular_file
+from appeals.readers.zip_limits import check_zip_parts
 
 DELIMITERS = (",", "\t", ";", "|")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
 # A workbook's parts are refused by their declared size before anything is inflated.
-MAX_UNZIPPED_BYTES = 4 * 1024**3
-MAX_RATIO = 250
-MIN_BOMB_BYTES = 64 * 1024**2  # small parts may compress well; only big ones are suspect
 SNIFF_CHARS = 256 * 1024
 # ``RawTable.extra`` of a record whose cell holds line breaks followed by what reads as
 # further records: a quote opened and never closed swallowed the next lines.
@@ -129,102 +126,6 @@ def _zip_kind(path: Path) -> str:
         file=path,
         fix=f"unzip it and load the export inside, or {EXPORT_FIX}",
     )
-
-
-MAX_CELLS = 50_000_000  # rows x columns a sheet may span: the reader allocates that grid
-_BOMB_FIX = "open it in Excel, check it, and save the denial table alone"
-_ROW = re.compile(rb'<row [^>]*?r="(\d+)"')
-_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,3})\d')
-_DIMENSION = re.compile(rb'<dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
-
-
-def check_zip_parts(path: Path, infos: list[zipfile.ZipInfo]) -> None:
-    """Inflate every part once, counting the bytes it really gives (declared sizes can lie,
-    or wrap past 4 GB without ZIP64), and stop at the cap; a worksheet may not span more
-    than ``MAX_CELLS`` (a lone cell at XFD1048576 would make the reader allocate 512 GB)."""
-    total = 0
-    with path.open("rb") as raw:
-        for info in infos:
-            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
-            size, cells = _inflate_counting(raw, info, path, total, sheet)
-            total += size
-            if size != info.file_size:
-                raise InputFileError(
-                    f"the workbook's part {info.filename!r} declares {info.file_size} bytes "
-                    f"but holds {size}; refused as unsafe", file=path, fix=_BOMB_FIX,
-                )
-            if cells > MAX_CELLS:
-                raise InputFileError(
-                    f"sheet part {info.filename!r} spans {cells:,} cells (more than "
-                    f"{MAX_CELLS:,}); refused before reading", file=path,
-                    fix="delete the stray cells far below or right of the table in Excel "
-                        "(Ctrl+End shows the last one), or save the table alone",
-                )
-
-
-def _inflate_counting(raw, info: zipfile.ZipInfo, path: Path, before: int,
-                      sheet: bool) -> tuple[int, int]:
-    """(bytes inflated, rows x columns spanned for a worksheet part)."""
-    raw.seek(info.header_offset)
-    local = raw.read(30)
-    if len(local) < 30 or not local.startswith(b"PK\x03\x04"):
-        raise InputFileError("the workbook is corrupt (a part's header is missing)", file=path,
-                             fix="open it in Excel and save it again")
-    name_len, extra_len = int.from_bytes(local[26:28], "little"), int.from_bytes(local[28:30], "little")
-    raw.seek(info.header_offset + 30 + name_len + extra_len)
-    if info.compress_type == zipfile.ZIP_STORED:
-        inflate = None
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        inflate = zlib.decompressobj(-15)
-    else:
-        return info.file_size, 0  # the reader refuses other methods itself
-    left, size, consumed, rows, cols, tail = info.compress_size, 0, 0, 0, 0, b""
-    while left > 0:
-        chunk = raw.read(min(1 << 20, left))
-        if not chunk:
-            break
-        left -= len(chunk)
-        consumed += len(chunk)
-        pending = chunk
-        while pending:
-            out = inflate.decompress(pending, 1 << 22) if inflate else pending
-            pending = inflate.unconsumed_tail if inflate else b""
-            size += len(out)
-            if before + size > MAX_UNZIPPED_BYTES or (
-                size > MIN_BOMB_BYTES and size / consumed > MAX_RATIO
-            ):
-                raise InputFileError(
-                    f"the workbook's part {info.filename!r} inflates to more than "
-                    f"{size // 1024**2} MB ({size / consumed:.0f}x); refused as unsafe",
-                    file=path, fix=_BOMB_FIX,
-                )
-            if sheet and out:
-                rows, cols = _span(tail + out, rows, cols)
-                tail = out[-64:]
-            if sheet and rows * cols > MAX_CELLS:
-                return size, rows * cols
-            if not inflate:
-                break
-    return size, rows * cols
-
-
-def _span(data: bytes, rows: int, cols: int) -> tuple[int, int]:
-    """The furthest row and column a worksheet's XML names so far (1 when a row has cells)."""
-    for match in _DIMENSION.finditer(data):
-        cols = max(cols, _column_number(match.group(1)))
-        rows = max(rows, int(match.group(2)))
-    for match in _ROW.finditer(data):
-        rows = max(rows, int(match.group(1)))
-    for letters in set(_WIDE_CELL.findall(data)):
-        cols = max(cols, _column_number(letters))
-    return rows, max(cols, 1 if rows else 0)
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + (ch - 64)
-    return number
 
 
 def _is_encrypted(path: Path) -> bool:

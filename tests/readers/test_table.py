@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from appeals.errors import AppealsError, ConfigError, InputFileError
 from appeals.readers import sheets as sheetio
+from appeals.readers import zip_limits
 from appeals.readers.table import read_spreadsheet
 from appeals.schema import LINE_COLUMNS, LIST_FIELDS, REJECTED_COLUMNS, TEXT_FIELDS
 
@@ -512,8 +513,8 @@ def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
         read_spreadsheet(path)
 
 
-def test_zip_bomb_refused_by_declared_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sheetio, "MIN_BOMB_BYTES", 1024 * 1024)
+def test_zip_bomb_refused_by_inflated_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(zip_limits, "MIN_BOMB_BYTES", 1024 * 1024)
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
