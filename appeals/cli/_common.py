@@ -86,5 +86,11 @@ def rejected_lines(
     return out
 
 
+def plain_source(text: str) -> str:
+    """A rule's source as a user can look it up: "seed 000" is the project's internal name
+    for its SCIG coding reference."""
+    return text.replace("seed 000", "the SCIG coding reference")
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."

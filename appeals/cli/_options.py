@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from appeals.readers.aliases import MAPPABLE_FIELDS
 from appeals.readers.loader import parse_column_mapping
 
 input_files = click.argument(
@@ -19,7 +20,7 @@ columns = click.option(
     multiple=True,
     metavar="FIELD=HEADER|FILE",
     help="Map a canonical field to your export's header when the built-in aliases miss it; "
-    "repeat, or give a file of FIELD=HEADER lines.",
+    "repeat, or give a file of FIELD=HEADER lines. Fields: " + ", ".join(MAPPABLE_FIELDS) + ".",
 )
 denial_map = click.option(
     "--denial-map", type=click.Path(dir_okay=False), help="Your own denial_map.csv (see `appeals init`)."

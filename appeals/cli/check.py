@@ -28,7 +28,7 @@ def command(files, sheet, columns, as_json, verbose):
     \b
     Examples:
       appeals check samples/denials_clearinghouse.csv
-      appeals check export.xlsx --sheet "Denials" --json
+      appeals check samples/denials_practicepro.xlsx --json
     """
     report = check_files(
         files, sheet=sheet, columns=opt.mapping(columns), show_patient_data=verbose

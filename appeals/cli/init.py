@@ -9,7 +9,7 @@ import click
 
 from appeals.cli._common import reports_errors
 from appeals.errors import OutputError
-from appeals.resources import denial_map_path, templates_dir
+from appeals.resources import data_path, denial_map_path, templates_dir
 
 
 @click.command("init")
@@ -17,17 +17,20 @@ from appeals.resources import denial_map_path, templates_dir
 @click.option("--force", is_flag=True, help="Overwrite files that already exist there.")
 @reports_errors
 def command(directory: Path, force: bool):
-    """Copy templates/, denial_map.csv and a sample practice.toml into DIRECTORY to edit.
+    """Copy templates/, denial_map.csv, payers.csv and a sample practice.toml into DIRECTORY.
 
     \b
     Examples:
       appeals init my-office
-      appeals run export.xlsx -o out/ --templates my-office/templates \\
-          --denial-map my-office/denial_map.csv --practice my-office/practice.toml
+      appeals run samples/denials_practicepro.xlsx -o out/ --templates my-office/templates \\
+          --denial-map my-office/denial_map.csv --payers my-office/payers.csv \\
+          --practice my-office/practice.toml
     """
     source_templates = templates_dir()
     targets = [
         (denial_map_path(), directory / "denial_map.csv"),
+        # appeal addresses, caps, KX and LCD placeholders come from here
+        (data_path("payers.csv"), directory / "payers.csv"),
         (source_templates / "practice.toml", directory / "practice.toml"),
     ]
     if (directory / "templates").exists() and not force:
@@ -36,9 +39,14 @@ def command(directory: Path, force: bool):
     for _, target in targets:
         if target.exists() and not force:
             raise OutputError("already exists", file=target, fix="pass --force to overwrite")
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(source_templates, directory / "templates", dirs_exist_ok=True)
-    for source, target in targets:
-        if source.exists():
-            shutil.copyfile(source, target)
-    click.echo(f"Wrote {directory}/denial_map.csv, {directory}/practice.toml and {directory}/templates/")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(source_templates, directory / "templates", dirs_exist_ok=True)
+        for source, target in targets:
+            if source.exists():
+                shutil.copyfile(source, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write there ({exc.strerror or exc})", file=directory,
+                          fix="choose a folder you can write to") from None
+    click.echo(f"Wrote {directory}/denial_map.csv, {directory}/payers.csv, "
+               f"{directory}/practice.toml and {directory}/templates/")

@@ -6,7 +6,7 @@ import click
 
 from appeals.classify.conditions import CONDITIONS
 from appeals.cli import _options as opt
-from appeals.cli._common import reports_errors
+from appeals.cli._common import plain_source, reports_errors
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.patterns import load_patterns
 
@@ -30,7 +30,7 @@ def command(denial_map, show_rules):
         click.echo(f"  signals: {pattern.signals}")
         click.echo(f"  fix:     {pattern.fix}")
         click.echo(f"  action:  {', '.join(actions) or 'no rule in denial_map.csv'}")
-        click.echo(f"  source:  {pattern.source}")
+        click.echo(f"  source:  {plain_source(pattern.source)}")
     if show_rules:
         click.echo("\nRules (tried in priority order; first match wins):")
         for r in rules:

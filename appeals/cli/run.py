@@ -48,8 +48,8 @@ class _Bar:
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes that write documents (default: all cores for big batches).")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Date for letters and days-left (default: today).")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d", "%m/%d/%Y"]), default=None,
+              help="Date for letters and days-left, YYYY-MM-DD or MM/DD/YYYY (default: today).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @opt.ledger
 @click.option("--redraft", is_flag=True,
@@ -64,8 +64,10 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     \b
     Examples:
       appeals run samples/denials_practicepro.xlsx -o out/
-      appeals run remit.835 export.csv -o out/ --practice practice.toml --letterhead lh.docx
-      appeals run export.xlsx -o out/ --force --infusion-log infusion_log.csv
+      appeals run samples/remit_scig.835 samples/denials_clearinghouse.csv -o out/ \\
+          --practice templates/practice.toml
+      appeals run samples/denials_practicepro.xlsx -o out/ --force \\
+          --infusion-log samples/infusion_log.csv
       appeals run remit_0615.835 -o out/0615 --ledger office.sqlite
     """
     bar = _Bar(enabled=not quiet)

@@ -7,7 +7,7 @@ import json
 import click
 
 from appeals.classify.units import UnitsResult, units_for_sites, units_for_times
-from appeals.cli._common import reports_errors
+from appeals.cli._common import plain_source, reports_errors
 from appeals.rules.payers import OTHER, load_payer_rules
 
 
@@ -66,7 +66,7 @@ def command(
         limit = f"96371 cap {cap}" if cap is not None else "no 96371 cap on file"
         payer_note = f"payer {rule.display_name}{unknown}: {limit}"
         if rule.cap_source:
-            payer_note += f" ({rule.cap_source})"
+            payer_note += f" ({plain_source(rule.cap_source)})"
 
     if site_times:
         result = units_for_sites([_site_pair(t) for t in site_times], cap=cap)
@@ -76,9 +76,9 @@ def command(
     if as_json:
         data = {"payer": payer_key, "payer_note": payer_note, **result.to_dict()}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
+    elif result.ok:
         _print(result, payer_note)
-    if not result.ok:
+    if not result.ok:  # said first and alone: no codes printed above a "cannot compute"
         for problem in result.problems:
             click.echo(f"Cannot compute: {problem}", err=True)
         raise SystemExit(1)

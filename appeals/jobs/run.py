@@ -157,6 +157,7 @@ def run(
             write_summary(
                 staging / "summary.xlsx", classified, rejected, documents,
                 today=today, totals=totals,
+                payer_names={k: r.display_name for k, r in payer_rules.rules.items()},
             )
         counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
         write_manifest(staging, build_manifest(

@@ -61,6 +61,7 @@ _ABBREVIATIONS = {
     "pymt": "payment", "sites": "site", "units": "unit", "tot": "total",
     "desc": "description", "descr": "description", "carcs": "carc", "rarcs": "rarc",
 }
+_MAX_HEADER_WORDS = 24
 _CONTAINS_PRIORITY = 100_000  # any exact alias beats a contained one
 _STOPWORDS = frozenset({"of", "the"})
 # Free text about a code is not the code itself: never matched by containment.
@@ -127,6 +128,8 @@ def match_header(header: object) -> tuple[str, int, str] | None:
         fld, prio = table[norm]
         return fld, prio, "alias"
     words = norm.split()
+    if len(words) > _MAX_HEADER_WORDS:
+        return None  # a sentence or a whole unsplit line, not a header (and O(n^2) below)
     digits = [i for i, w in enumerate(words) if re.fullmatch(r"[1-9]", w)]
     if len(digits) == 1:
         rest = " ".join(w for i, w in enumerate(words) if i != digits[0])

@@ -22,6 +22,7 @@ from appeals.rules.payers import PayerRules, load_payer_rules
 from appeals.schema import (
     LINE_COLUMNS,
     REJECTED_COLUMNS,
+    claim_keys,
     conform,
     empty_lines,
     empty_rejected,
@@ -134,6 +135,7 @@ def load_files(
     ``require_denial=False`` accepts charge exports (no CARC, RARC or paid column)."""
     payer_rules = payer_rules or load_payer_rules()
     frames, rejected, reports = [], [], []
+    paths, skipped = _without_lock_files(paths)
     for raw in paths:
         lines, bad, report = _read_one(Path(raw), sheet, columns, require_denial)
         if len(lines):
@@ -153,15 +155,35 @@ def load_files(
     blank = lines["payer"] == ""
     if blank.any():
         lines.loc[blank, "payer"] = payer_rules.resolve_series(lines.loc[blank, "payer_name"])
-    warnings: list[str] = []
+    warnings: list[str] = [f"skipped {name}: Excel's lock file for an open workbook, not an "
+                           "export" for name in skipped]
     if len(reports) > 1:
         lines, repeated = drop_repeated_lines(lines)
         warnings += repeated
     warnings += set_claim_keys(lines)
+    lines, reversed_rows, notes = cancel_reversed(lines)
+    warnings += notes
+    if len(reversed_rows):
+        rejected.append(reversed_rows)
     bad_rows = (
         pd.concat(rejected, ignore_index=True)[list(REJECTED_COLUMNS)] if rejected else empty_rejected()
     )
     return LoadResult(lines=lines, rejected=bad_rows, reports=reports, warnings=warnings)
+
+
+def _without_lock_files(paths: Iterable[str | Path]) -> tuple[list[str | Path], list[str]]:
+    """Excel writes ``~$name.xlsx`` beside an open workbook; a ``*.xlsx`` glob picks it up."""
+    kept, skipped = [], []
+    for raw in paths:
+        name = Path(raw).name
+        small = Path(raw).is_file() and Path(raw).stat().st_size < 1024
+        (skipped if name.startswith("~$") and small else kept).append(raw)
+    if skipped and not kept:
+        raise InputFileError(
+            "only Excel lock files were given (~$ names), no export", file=skipped[0],
+            fix="name the workbook itself, without the ~$",
+        )
+    return kept, [Path(s).name for s in skipped]
 
 
 _SOURCE = ("source_file", "source_sheet", "source_row", "claim_key")
@@ -228,6 +250,14 @@ def set_claim_keys(lines: pd.DataFrame) -> list[str]:
     return out
 
 
+def _before(i: int, r: int, remit: np.ndarray) -> bool:
+    """Line ``i`` was adjudicated before reversal ``r``: an earlier remit date, or the same
+    (or an unknown) date and earlier in the input."""
+    if np.isnat(remit[i]) or np.isnat(remit[r]) or remit[i] == remit[r]:
+        return i < r
+    return bool(remit[i] < remit[r])
+
+
 def _name(file_sheet: str) -> str:
     file, _, sheet = file_sheet.partition("\x1f")
     return Path(file).name + (f" sheet {sheet!r}" if sheet else "")
@@ -237,3 +267,46 @@ def _place(lines: pd.DataFrame, i: int) -> str:
     sheet = lines["source_sheet"].iat[i]
     return (Path(lines["source_file"].iat[i]).name + (f" sheet {sheet!r}" if sheet else "")
             + f" row {lines['source_row'].iat[i]}")
+
+
+def cancel_reversed(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """An 835 reversal (claim status 22) cancels the adjudication it reverses; the latest
+    adjudication stands.
+
+    The reversed line (same claim, code and date of service, remitted earlier) leaves the
+    lines, listed with the rejected rows saying why, so its units and denial do not count
+    twice beside the readjudication; the reversal itself stays for the record, as a claim
+    of its own so its negative units cancel nothing else.
+    """
+    reversal = (lines["claim_status"] == "22").to_numpy()
+    if not reversal.any():
+        return lines, empty_rejected(), []
+    key = claim_keys(lines).to_numpy(dtype=object)
+    code = lines["procedure_code"].to_numpy(dtype=object)
+    dos = lines["service_date"].to_numpy()
+    remit = lines["remit_date"].to_numpy()
+    cancelled: dict[int, int] = {}
+    for r in np.flatnonzero(reversal):
+        same = np.flatnonzero(~reversal & (key == key[r]) & (code == code[r])
+                              & ((dos == dos[r]) | (np.isnat(dos) & np.isnat(dos[r]))))
+        earlier = [i for i in same if i not in cancelled and _before(i, r, remit)]
+        if earlier:  # the latest adjudication before the reversal is the one it reverses
+            cancelled[max(earlier, key=lambda i: (np.nan_to_num(remit[i].astype("int64")), i))] = r
+    lines = lines.copy()
+    lines.loc[reversal, "claim_key"] = key[reversal] + "\x1freversal"
+    if not cancelled:
+        return lines, empty_rejected(), []
+    rows = sorted(cancelled)
+    rejected = pd.DataFrame({
+        "source_file": lines["source_file"].to_numpy()[rows],
+        "source_sheet": lines["source_sheet"].to_numpy()[rows],
+        "source_row": lines["source_row"].to_numpy()[rows],
+        "column": "", "value": "",
+        "reason": [f"reversed by the payer (claim status 22, {_place(lines, cancelled[i])}); "
+                   "the later adjudication stands" for i in rows],
+    })
+    rejected["source_row"] = rejected["source_row"].astype("Int64")
+    kept = lines.drop(index=lines.index[rows]).reset_index(drop=True)
+    note = (f"{len(rows)} line(s) reversed by the payer were set aside (listed with the "
+            f"rejected rows); the later adjudication stands")
+    return kept, rejected, [note]

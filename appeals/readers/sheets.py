@@ -121,6 +121,11 @@ def _zip_kind(path: Path) -> str:
         return "xlsb"
     if "content.xml" in names:
         return "ods"
+    if "word/document.xml" in names:
+        raise InputFileError(
+            "a Word document, not an Excel workbook", file=path,
+            fix=f"name the Excel export instead; {EXPORT_FIX}",
+        )
     raise InputFileError(
         "a zip file, but not an Excel workbook",
         file=path,

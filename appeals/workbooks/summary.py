@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -211,7 +211,7 @@ _FORMATS = {
     "header": {"bold": True, "bg_color": "#D9E1F2", "border": 1},
     "title": {"bold": True, "font_size": 14},
     "bold": {"bold": True},
-    "date": {"num_format": "yyyy-mm-dd"},
+    "date": {"num_format": "mm/dd/yyyy"},
     "money": {"num_format": "#,##0.00"},
     "int": {"num_format": "0"},
     "number": {"num_format": "0.##"},
@@ -230,6 +230,7 @@ def write_summary(
     *,
     today: dt.date,
     totals: dict[str, Any] | None = None,
+    payer_names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Write ``summary.xlsx``: sheets "Work queue", "Dashboard" and "Rejected".
 
@@ -278,6 +279,11 @@ def write_summary(
             _highlight(queue, len(part), len(_QUEUE_COLUMNS) - 1, fmt)
     rejected_rows = _write_rejected(rej, rejected, fmt)
     read_totals = _run_totals(totals, len(frame), len(rejected))
+    if payer_names is None:
+        from appeals.rules.payers import load_payer_rules
+
+        payer_names = {k: r.display_name for k, r in load_payer_rules().rules.items()}
+    frame["payer_label"] = frame["payer"].map(lambda k: payer_names.get(k, k) or "(unknown)")
     dash_rows, chart = _write_dashboard(book, dash, frame, documents, read_totals, today, fmt)
     try:
         book.close()
@@ -475,7 +481,7 @@ def _write_dashboard(
         (
             "Payer",
             "denied and needs review",
-            _breakdown(work, work["payer"].replace("", "(unknown)")),
+            _breakdown(work, work["payer_label"]),  # "Medicare Part B", not "medicare"
         ),
     ]
     span: tuple[int, int] | None = None

@@ -1,0 +1,111 @@
+"""Issue #12, the rough edges a newcomer hit: each through the command line."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from appeals.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_init_copies_the_payer_rules(tmp_path: Path) -> None:
+    result = invoke("init", tmp_path / "office")
+    assert result.exit_code == 0, result.output
+    copied = (tmp_path / "office" / "payers.csv").read_text(encoding="utf-8")
+    assert copied.startswith("payer,display_name,") and "medicare" in copied
+    assert "payers.csv" in result.output
+
+
+def test_init_where_it_cannot_write_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = invoke("init", blocker / "office")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {blocker / 'office'}: cannot write there")
+    assert "unexpected" not in result.stderr
+
+
+def test_today_accepts_the_date_as_messages_write_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", SAMPLES / "denials_clearinghouse.csv", "-o", out, "--today",
+                    "04/30/2026", "--quiet")
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out / "summary.xlsx")["Work queue"]
+    assert sheet["A2"].number_format == "mm/dd/yyyy"  # dates as an office reads them
+
+
+def test_a_word_file_renamed_xlsx_is_called_a_word_document(tmp_path: Path) -> None:
+    fake = tmp_path / "export.xlsx"
+    with zipfile.ZipFile(fake, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    result = invoke("classify", fake)
+    assert result.exit_code == 1
+    assert "a Word document, not an Excel workbook" in result.stderr
+    assert "unzip" not in result.stderr
+
+
+def test_excel_lock_files_are_skipped(tmp_path: Path) -> None:
+    lock = tmp_path / "~$denials_practicepro.xlsx"
+    lock.write_bytes(b"\x0bTestuser" + b"\0" * 150)
+    result = invoke("classify", SAMPLES / "denials_practicepro.xlsx", lock)
+    assert result.exit_code == 0, result.output
+    assert "skipped ~$denials_practicepro.xlsx: Excel's lock file" in result.stderr
+
+
+def test_the_dashboard_names_payers_as_people_do(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = invoke("run", SAMPLES / "denials_practicepro.xlsx", "-o", out, "--today",
+                    "2026-04-30", "--quiet")
+    assert result.exit_code == 0, result.output
+    cells = [c for row in openpyxl.load_workbook(out / "summary.xlsx")["Dashboard"].iter_rows(
+        values_only=True) for c in row if isinstance(c, str)]
+    assert "Medicare Part B" in cells
+    assert not {"medicare", "uhc", "other"} & set(cells)
+
+
+def test_units_that_cannot_be_computed_print_no_codes() -> None:
+    result = invoke("units", "--start", "09:05", "--stop", "10:50", "--sites", "2.5")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("Cannot compute: sites 2.5 must be a whole number")
+
+
+def test_sources_name_no_internal_seed() -> None:
+    for args in (["patterns"], ["units", "--start", "09:05", "--stop", "10:50", "--sites", "2",
+                                "--payer", "Medicare"]):
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        assert "seed 000" not in result.output
+
+
+def test_help_examples_name_files_that_ship(tmp_path: Path) -> None:
+    import re
+
+    root = SAMPLES.parent
+    for command in ("classify", "run", "check", "scrub", "init"):
+        text = invoke(command, "--help").output
+        examples = text.split("Examples:")[1].split("Options:")[0]
+        for line in examples.splitlines():
+            if "--ledger" in line:
+                continue  # the ledger's own examples name a database the user creates
+            for name in re.findall(r"[\w./-]+\.(?:csv|xlsx|835|toml)\b", line):
+                if name.startswith(("samples/", "templates/")):
+                    assert (root / name).is_file(), (command, name)
+                else:
+                    assert name in ("out.csv",) or name.startswith("my-office/"), (command, name)
+
+
+def test_columns_help_lists_the_field_names() -> None:
+    text = invoke("classify", "--help").output
+    for field in ("claim_id", "procedure_code", "units", "payer_name", "member_id"):
+        assert field in text
