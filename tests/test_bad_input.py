@@ -322,9 +322,9 @@ CASES: dict[str, Case] = {
         lines=5000),
     "zip bomb disguised as xlsx": Case(
         zip_bomb, 1,
-        "{file}: the workbook declares 80 MB of content (part 'xl/worksheets/sheet1.xml' "
-        "inflates 1029x); refused as unsafe. Fix: open it in Excel, check it, and save the "
-        "denial table alone"),
+        "{file}: the workbook's part 'xl/worksheets/sheet1.xml' inflates more than 250x (past "
+        "64 MB); refused as unsafe. Fix: open it in Excel, check it, and save the denial table "
+        "alone"),
     "truncated 835": Case(truncated_835, 0, lines=14,
                           warning="has no SE before end of file; the file may be truncated"),
     "835 cut mid-segment": Case(cut_mid_segment_835, 0, lines=6,

@@ -78,12 +78,15 @@ def _inflate_counting(raw, info: zipfile.ZipInfo, path: Path, before: int,
             out = inflate.decompress(pending, 1 << 22) if inflate else pending
             pending = inflate.unconsumed_tail if inflate else b""
             size += len(out)
-            if before + size > MAX_UNZIPPED_BYTES or (
-                size > MIN_BOMB_BYTES and size / consumed > MAX_RATIO
-            ):
+            if before + size > MAX_UNZIPPED_BYTES:
                 raise InputFileError(
-                    f"the workbook's part {info.filename!r} inflates to more than "
-                    f"{size // 1024**2} MB ({size / consumed:.0f}x); refused as unsafe",
+                    f"the workbook inflates past {MAX_UNZIPPED_BYTES // 1024**3} GB (at part "
+                    f"{info.filename!r}); refused as unsafe", file=path, fix=_BOMB_FIX,
+                )
+            if size > MIN_BOMB_BYTES and size / consumed > MAX_RATIO:
+                raise InputFileError(
+                    f"the workbook's part {info.filename!r} inflates more than {MAX_RATIO}x "
+                    f"(past {MIN_BOMB_BYTES // 1024**2} MB); refused as unsafe",
                     file=path, fix=_BOMB_FIX,
                 )
             if sheet and out:

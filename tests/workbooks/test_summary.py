@@ -197,7 +197,7 @@ def test_values_and_number_formats(tmp_path, sample):
     col = {h: i + 1 for i, h in enumerate(HEADERS)}
     c2 = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, col["Claim ID"]).value == "C2")
     cell = lambda name: ws.cell(c2, col[name])  # noqa: E731
-    assert cell("Deadline").is_date and cell("Deadline").number_format == "yyyy-mm-dd"
+    assert cell("Deadline").is_date and cell("Deadline").number_format == "mm/dd/yyyy"
     assert cell("DOS").value == dt.datetime(2025, 1, 10) and cell("DOS").is_date
     assert cell("Billed").value == 250 and cell("Billed").number_format == "#,##0.00"
     assert cell("At stake").value == 200 and cell("At stake").number_format == "#,##0.00"
@@ -330,8 +330,8 @@ def test_dashboard_counts_and_dollars(tmp_path, sample):
     }
     assert list(by_pattern) == ["missing_kx", "wrong_route", "units_over_cap", "(no pattern)"]
     assert tables["By payer (denied and needs review)"] == {
-        "uhc": (2, 2, 1080),
-        "medicare": (3, 2, 750),
+        "UnitedHealthcare": (2, 2, 1080),  # display names, not payer keys
+        "Medicare Part B": (3, 2, 750),
     }
     by_status = tables["By status (all lines)"]
     assert by_status["denied"] == (4, 3, 1750) and by_status["paid"] == (1, 1, 0)
