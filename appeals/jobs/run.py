@@ -39,6 +39,8 @@ class RunSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
+    routes: dict[str, int] = field(default_factory=dict)  # open lines per route
+    past_due: int = 0  # open lines whose route's deadline has passed
 
 
 def classify_files(
@@ -50,6 +52,7 @@ def classify_files(
     payers: str | Path | None = None,
     infusion_log: str | Path | None = None,
     payer_rules: PayerRules | None = None,
+    today: dt.date | None = None,
 ) -> tuple[pd.DataFrame, LoadResult, dict[str, Any]]:
     """Load and classify; returns (classified lines, the load result, infusion-log report)."""
     payer_rules = payer_rules or load_payer_rules(payers)
@@ -63,7 +66,7 @@ def classify_files(
         log = read_infusion_log(infusion_log)
         lines, join = join_infusion_log(lines, log)
         log_report = {"summary": join.summary(), "rejected": log.rejected, "join": join}
-    classified = classify(lines, rules=rules, payer_rules=payer_rules)
+    classified = classify(lines, rules=rules, payer_rules=payer_rules, today=today)
     return classified, loaded, log_report
 
 
@@ -112,7 +115,7 @@ def run(
     payer_rules = load_payer_rules(payers)
     classified, loaded, log_report = classify_files(
         paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
-        infusion_log=infusion_log,
+        infusion_log=infusion_log, today=today,
     )
     if on_total is not None:
         on_total(documents_needed(classified))
@@ -191,6 +194,9 @@ def run(
         files=loaded.reports,
         log=log_report,
         rejected=loaded.rejected,
+        routes={k: int(v) for k, v in classified.loc[classified["route"] != "", "route"]
+                .value_counts().items()},
+        past_due=int(classified["past_due"].sum()),
     )
 
 

@@ -33,7 +33,7 @@ def _claim(
                 "claim_id": "T-1", "service_date": pd.Timestamp("2026-05-04"),
                 "payer_name": payer, "place_of_service": pos, "procedure_code": code,
                 "units": units, "modifiers": mods, "infusion_start": start,
-                "infusion_stop": stop, "sites": sites, "route": route,
+                "infusion_stop": stop, "sites": sites, "admin_route": route,
             }
         )  # fmt: skip
     return pd.DataFrame(rows)
