@@ -42,6 +42,8 @@ CONDITIONS: dict[str, str] = {
     "facility bills the infusion codes)",
     "institutional_claim": "the claim is institutional (a revenue code on any of its lines)",
     "group_pr": "the line's denial adjustments all carry group code PR (patient responsibility)",
+    "original_medicare": "the payer is Original Medicare (an A/B or DME MAC)",
+    "line_has_jz_jw": "this line carries modifier JZ (no drug discarded) or JW (drug discarded)",
     "has_justification": "a clinical justification or chart reference is recorded",
     "times_documented": "infusion start and stop times are recorded for the encounter",
     "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
@@ -227,6 +229,8 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         "pos_facility": cols.member_of("place_of_service", FACILITY_POS),
         "institutional_claim": encounter_any(claim, n_claims, filled("revenue_code")),
         "group_pr": cols.test("adjustments", _patient_groups),
+        "original_medicare": cols.test("payer", lambda key: payer_rules.get(key).original_medicare),
+        "line_has_jz_jw": cols.list_has_any("modifiers", frozenset({"JZ", "JW"})),
         "has_justification": enc_any(justification),
         "times_documented": enc_any(times),
         "units_unsupported": unsupported,

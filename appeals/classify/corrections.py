@@ -106,6 +106,11 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     _modifier_op(new_mods, m, add="KX")
     note(m, "move KX to the SCIG drug line")
 
+    jz = np.fromiter(("missing_jz_jw" in p for p in lists), bool, n) & corrective
+    _modifier_op(new_mods, jz, add="JZ")
+    note(jz, "append JZ: no drug discarded (check the chart; if some was, bill the discarded "
+         "amount on its own line with JW instead)")
+
     both = enc_has("iv_and_sc_same_encounter") & facts.is_iv_admin
     remove |= both
     note(both, "drop the IV administration line: the infusion was subcutaneous")

@@ -42,7 +42,7 @@ _TEXT = (
     "denial_state", "past_due",
 )
 _MONEY = ("billed_amount", "allowed_amount", "paid_amount")
-_DATES = ("patient_dob", "service_date", "service_date_to", "deadline")
+_DATES = ("patient_dob", "service_date", "service_date_to", "deadline", "remit_date")
 
 
 def _number(value: float) -> str:
@@ -196,6 +196,8 @@ def claim_context(
         "institutional": any(ln["claim_type"] == "institutional" or ln["revenue_code"]
                              for ln in lines),
         "routes": _unique([ln["route"] for ln in lines if ln["status"] == "denied"]),
+        # The initial determination's date: the remittance's notice date.
+        "notice_date": _first([ln["remit_date"] for ln in lines if ln["status"] == "denied"]),
         "past_due": any(ln["past_due"] for ln in lines if ln["status"] == "denied"),
         "jcode": ", ".join(jcodes),
         "product": product,
@@ -290,6 +292,7 @@ def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> li
             "removed": removed, "added": False,
         }
         row["changed"] = removed or any(row[k]["changed"] for k in ("code", "modifiers", "units"))
+        row["words"] = _change_words(row)
         reason = line["correction"] or titles.get(line["pattern"], "") or fallback
         row["reason"] = reason if row["changed"] else ""
         rows.append(row)
@@ -302,13 +305,33 @@ def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> li
     return rows + added
 
 
+def _change_words(row: dict[str, Any]) -> str:
+    """What changed on a line, in words a reader takes in without colour ("KX added")."""
+    if row["removed"]:
+        return f"line {row['code']['old']} removed"
+    if row["added"]:
+        units = f" x{row['units']['new']}" if row["units"]["new"] else ""
+        return f"line {row['code']['new']}{units} added"
+    words = []
+    if row["code"]["changed"]:
+        words.append(f"code {row['code']['old']} → {row['code']['new']}")
+    old = set(split_list(row["modifiers"]["old"].replace(", ", ";")))
+    new = set(split_list(row["modifiers"]["new"].replace(", ", ";")))
+    words += [f"{m} added" for m in sorted(new - old)] + [f"{m} removed" for m in sorted(old - new)]
+    if row["units"]["changed"]:
+        words.append(f"units {row['units']['old']} → {row['units']['new']}")
+    return "; ".join(words) or "no change"
+
+
 def _added_row(entry: AddedLine, service_date: str) -> dict[str, Any]:
-    return {
+    row = {
         "number": "new", "service_date": service_date,
         "code": _change("", entry.code), "modifiers": _change("", ", ".join(entry.modifiers)),
         "units": _change("", entry.units_text), "revenue_code": "", "removed": False,
         "added": True, "changed": True, "reason": entry.reason,
     }
+    row["words"] = _change_words(row)
+    return row
 
 
 def new_claim_lines(claim: dict[str, Any]) -> list[dict[str, Any]]:

@@ -95,6 +95,9 @@ RULE_SCENARIOS = {
     "missing_kx": (
         [line("A", "96369", **PAID), line("A", "J1559", modifiers="JB", carcs="4", rarcs="N115")],
         1, "clerical", "reopening"),
+    "missing_jz_jw": (
+        [line("A", "96369", **PAID), line("A", "J1559", modifiers="JB;KX", carcs="4", rarcs="N657")],
+        1, "clerical", "reopening"),
 }
 
 
@@ -170,7 +173,8 @@ NEAR_MISSES = {
         [line("A", "96369", payer_name="Sample Commercial Plan", **PAID),
          line("A", "J1559", payer_name="Sample Commercial Plan", carcs="4")], 1, "needs_review", ""),
     "drug line already has KX": (
-        [line("A", "96369", **PAID), line("A", "J1559", modifiers="JB;KX", carcs="4")], 1, "needs_review", ""),
+        [line("A", "96369", **PAID), line("A", "J1559", modifiers="JB;KX;JZ", carcs="4")], 1,
+        "needs_review", ""),
     "non-SCIG denial": ([line("A", "99214", carcs="197")], 0, "out_of_scope", ""),
     "routine adjustments only": ([line("A", "96369", paid_amount=60.0, carcs="45;2")], 0, "paid", ""),
     "POS denial with no POS": (
@@ -244,7 +248,7 @@ def test_corrections_cap_units_and_add_primary():
 
 def test_corrections_move_kx_and_drop_iv_line():
     moved = run(line("A", "96369", modifiers="KX", **PAID), line("A", "J1555", modifiers="JB", carcs="4"))
-    assert moved["corrected_modifiers"].tolist() == ["", "JB;KX"]
+    assert moved["corrected_modifiers"].tolist() == ["", "JB;KX;JZ"]  # and JZ for Medicare
     # SC lines denied for the IV line beside them: the IV line comes off the correction
     dropped = run(line("A", "96365", **PAID), line("A", "96369", carcs="236"))
     assert dropped["remove_line"].tolist() == ["yes", ""]
@@ -319,8 +323,39 @@ def test_plan_words_beat_the_bare_word_medicare(name, key, kind):
 def test_scrub_mode_flags_without_codes():
     out = run(
         line("A", "96365"), line("A", "J1559"),  # wrong route
-        line("B", "96369"), line("B", "96371", units=2.0), line("B", "J1559", modifiers="JB;KX"),
+        line("B", "96369"), line("B", "96371", units=2.0), line("B", "J1559", modifiers="JB;KX;JZ"),
         mode="scrub",
     )
     assert out["status"].tolist() == ["flagged", "flagged", "clean", "clean", "clean"]
     assert out.iloc[0].pattern == "wrong_route"
+
+
+def test_every_cause_on_one_line_and_one_correction():
+    # A J-code denied for want of KX on a claim billed with IV codes: wrong route and missing
+    # KX both apply, and the one correction carries both fixes.
+    chart = dict(infusion_start="09:00", infusion_stop="10:40", sites=2.0)
+    out = run(line("A", "96365", carcs="4", **chart),
+              line("A", "J1559", modifiers="JB", carcs="4", rarcs="N115", **chart))
+    drug = out.iloc[1]
+    assert (drug.pattern, drug.patterns) == ("wrong_route", "wrong_route;missing_kx;missing_jz_jw")
+    assert drug.corrected_modifiers == "JB;KX;JZ" and "KX" in drug.correction
+    assert out.iloc[0].corrected_procedure_code == "96369"
+    # the chart supports 96370 and 96371 the claim never billed: never in the correction,
+    # only as separate new-claim lines
+    assert added(out.iloc[0]) == [("96370", 1.0, True), ("96371", 1.0, True)]
+    assert "96370" not in out.iloc[0].correction and "96371" not in out.iloc[0].correction
+    assert set(out["route"]) == {"reopening"}
+
+
+def test_jz_jw_only_for_original_medicare_and_combined_with_kx():
+    drug = dict(modifiers="JB", carcs="4", rarcs="N115")
+    medicare = run(line("A", "96369", **PAID), line("A", "J1559", **drug))
+    got = medicare.iloc[1]
+    assert got.patterns == "missing_kx;missing_jz_jw"
+    assert got.corrected_modifiers == "JB;KX;JZ" and "JW" in got.correction
+    commercial = run(line("A", "96369", **PAID), line("A", "J1559", payer_name="Aetna", **drug))
+    assert "missing_jz_jw" not in commercial.iloc[1].patterns
+    # J1569 (Gammagard Liquid) is SCIG only when given subcutaneously
+    iv = run(line("A", "J1569", carcs="4"))
+    sc = run(line("A", "96369", **PAID), line("A", "J1569", carcs="4", modifiers="JB;KX"))
+    assert iv.iloc[0].status == "out_of_scope" and sc.iloc[1].status == "denied"

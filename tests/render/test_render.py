@@ -207,12 +207,15 @@ def test_each_pattern_argument_carries_its_facts(written):
     out, _ = written
     letter = {c: doc_text(out / "letters" / f"{c}.docx") for c in PATTERNS}
     assert "96369" in letter["WR-1"] and "Hizentra (J1559)" in letter["WR-1"]
-    assert "limits 96371 to 2 unit(s)" in letter["UC-1"]
+    # CPT's descriptor, and no payer limit stated as fact: none is configured
+    assert "additional pump set-up with establishment of new subcutaneous infusion site(s)" in (
+        letter["UC-1"])
+    assert "limits 96371" not in letter["UC-1"] and "LCD" not in letter["UC-1"]
     assert "add-on" in letter["AO-1"] and "96369" in letter["AO-1"]
     assert "place of service 11" in letter["SC-1"] and "100-04" in letter["SC-1"]
     assert "KX" in letter["KX-1"] and "Cuvitru (J1555)" in letter["KX-1"]
     assert "not on the administration lines" in letter["KA-1"] or "do not carry it" in letter["KA-1"]
-    assert "96365" in letter["IS-1"] and "removes them" in letter["IS-1"]
+    assert "96365" in letter["IS-1"] and "we ask that they be removed" in letter["IS-1"]
     assert "31 minutes" in letter["TU-1"] and "(100 minutes)" in letter["TU-1"]
     assert "Request for redetermination" in letter["WR-1"]  # Medicare wording
 
@@ -221,9 +224,10 @@ def test_placeholders_are_highlighted_and_reported(written):
     out, result = written
     path = out / "letters" / "KX-1.docx"
     marks = highlighted(path)
-    assert "[LCD number]" in marks and "[practice NPI]" in marks
+    assert "[LCD or policy number]" in marks and "[practice NPI]" in marks
     names = result.set_index("claim_id").loc["KX-1", "placeholders"].split(";")
-    assert "LCD number" in names and "practice NPI" in names and "payer appeal address" in names
+    assert "LCD or policy number" in names and "practice NPI" in names
+    assert "payer appeal address" in names
     assert len(names) == len(set(names))
     # every highlighted run is a bracketed placeholder that the result lists
     for mark in marks:
@@ -443,10 +447,13 @@ def test_empty_frame_writes_nothing(tmp_path):
 def test_letter_lists_the_concrete_changes(written):
     out, _ = written
     path = out / "letters" / "UC-1.docx"
-    assert "differs from the original" in doc_text(path)
+    text = doc_text(path)
+    assert "Please correct the claim as follows" in text
+    assert "units 3 → 2" in text  # in words, readable in grayscale
     assert "3" in [r.text for r in runs(path) if r.font.strike]
     assert "2" in [r.text for r in runs(path) if r.font.underline]
-    assert "differs from the original" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
+    assert "KX added" in doc_text(out / "letters" / "KX-1.docx")
+    assert "Please correct the claim" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
 
 
 def test_shared_skeleton_keeps_each_letters_values(tmp_path):
@@ -468,3 +475,51 @@ def test_shared_skeleton_keeps_each_letters_values(tmp_path):
 def test_unclassified_frame_is_a_clear_error(tmp_path):
     with pytest.raises(RenderError, match="lacks columns status"):
         write_documents(conform(pd.DataFrame([line("X", "96369")])), tmp_path, today=TODAY)
+
+
+def test_unbilled_add_on_is_a_separate_new_claim_only_if_documented(tmp_path):
+    unbilled = AddedLine("96371", 1.0, new_claim=True,
+                         reason="96371 for a further site: never billed")
+    rows = [line("N-1", "96365", 1, carcs="4", **denied("wrong_route", route="corrected_claim"),
+                 corrected_procedure_code="96369", corrected_units=1, add_lines=(unbilled,),
+                 correction="96365 -> 96369: subcutaneous SCIG by pump"),
+            line("N-1", "J1559", 40, modifiers="JB", corrected_procedure_code="J1559",
+                 corrected_modifiers="JB", corrected_units=40)]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    path = tmp_path / "worksheets" / "N-1.docx"
+    text = doc_text(path)
+    head, _, tail = text.partition("Separate new claim: only if the chart documents it")
+    assert tail and "96371" in tail and "never billed" in tail
+    assert "96371" not in head.split("Corrected lines")[1]  # not slipped into the correction
+
+
+def test_redetermination_has_every_405_944_element(written):
+    out, _ = written
+    text = doc_text(out / "letters" / "SC-1.docx")
+    for needed in ("Request for redetermination", "Beneficiary", "Jane Sample",
+                   "Medicare number (MBI)", "MEM123456", "Services in dispute", "96369",
+                   "Dates of service", "02/03/2025", "Date of the initial determination",
+                   "02/20/2025", "Requested by", "We disagree with the decision"):
+        assert needed in text, needed
+    # the salutation comes before the text that speaks of the lines "below"
+    assert text.index("To whom it may concern") < text.index("the lines below")
+    assert "good cause" not in text  # not late
+
+
+def test_late_redetermination_asks_for_good_cause(tmp_path):
+    rows = [line("L-1", "96369", 1, place_of_service="11", carcs="58", deadline="2025-01-01",
+                 deadline_basis="redetermination: notice date 08/01/2024 + 5 + 120 days",
+                 past_due=True, **denied("site_of_care", "disagree"))]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    text = doc_text(tmp_path / "letters" / "L-1.docx")
+    assert "good cause (42 CFR 405.942(b))" in text and "[the reason the request is late]" in text
+
+
+def test_medicare_advantage_non_contracted_encloses_a_waiver(tmp_path):
+    rows = [line("MA-1", "96371", 3, payer="humana_ma", payer_name="Humana Gold Plus",
+                 carcs="119", justification="four sites needed",
+                 **denied("units_over_cap", "disagree", "reconsideration"))]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    text = doc_text(tmp_path / "letters" / "MA-1.docx")
+    assert "Request for reconsideration" in text and "Waiver of Liability" in text
+    assert "Medicare number (MBI)" not in text and "redetermination" not in text
