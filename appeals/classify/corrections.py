@@ -16,7 +16,7 @@ import pandas as pd
 
 from appeals.classify.conditions import Facts, encounter_any, factorize
 from appeals.classify.records import NO_LINES, AddedLine
-from appeals.schema import split_list, text_series
+from appeals.schema import claim_keys, split_list, text_series
 
 CORRECTING = ("clerical", "lines", "new_service")
 ADD_PRIMARY = AddedLine("96369", 1.0, reason="add 96369, the primary code the add-on needs")
@@ -162,5 +162,5 @@ def _unbilled(code: str, units: float, what: str) -> AddedLine:
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
-    codes, uniques = factorize(out["claim_id"])
+    codes, uniques = factorize(claim_keys(out))
     return codes.astype(np.int64), len(uniques)

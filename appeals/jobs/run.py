@@ -36,6 +36,7 @@ class RunSummary:
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
+    warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
     routes: dict[str, int] = field(default_factory=dict)  # open lines per route
     past_due: int = 0  # open lines whose route's deadline has passed
 
@@ -175,6 +176,7 @@ def run(
         log=log_report,
         rejected=loaded.rejected,
         notes=stage.notes,
+        warnings=loaded.warnings,
         routes={k: int(v) for k, v in classified.loc[classified["route"] != "", "route"]
                 .value_counts().items()},
         past_due=int(classified["past_due"].sum()),
