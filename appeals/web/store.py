@@ -160,7 +160,7 @@ class RunStore:
             progress.bad_files.append((str(value[0]), str(value[1])))
         elif kind == "done":
             progress.stage = "done" if value.get("ok") else "failed"
-            progress.message = "" if value.get("ok") else "none of the files could be read"
+            progress.message = "" if value.get("ok") else "None of the files could be read; nothing was kept."
             progress.result = value
             return True
         elif kind == "failed":
