@@ -45,6 +45,9 @@ def home(request: Request) -> Response:
 
 def run_page(request: Request) -> Response:
     store = request.app.state.store
+    job = store.jobs.get(request.path_params["run_id"])
+    if job is not None and not job.finished.is_set():
+        return render(request, "working.html", progress=job.as_dict())
     data = store.load(request.path_params["run_id"])
     params = dict(request.query_params)
     page = data.queue.page(params, track.states(data.folder))
