@@ -41,6 +41,7 @@ TEXT_FIELDS = (
     "product",
     "justification",
     "chart_reference",
+    "claim_key",
 )
 LIST_FIELDS = ("modifiers", "adjustments", "carcs", "rarcs")
 NUMBER_FIELDS = ("units", "billed_amount", "allowed_amount", "paid_amount", "sites")
@@ -84,6 +85,9 @@ LINE_COLUMNS = (
     "product",
     "justification",
     "chart_reference",
+    # set by the loader: claim id + payer + member; "" means the claim id alone identifies
+    # the claim (use ``claim_keys``)
+    "claim_key",
 )
 
 STATUSES = ("denied", "needs_review", "out_of_scope", "paid")
@@ -129,6 +133,15 @@ def text_series(values, index: pd.Index) -> pd.Series:
     """A text column as plain Python strings. Assigning an object array directly would make
     pandas 3 infer an Arrow string dtype, which ``conform`` would then convert back."""
     return pd.Series(values, index=index, dtype=object)
+
+
+def claim_keys(lines: pd.DataFrame) -> pd.Series:
+    """What identifies each line's claim: its ``claim_key`` when the loader set one (two
+    patients or payers share a claim id), else the claim id."""
+    if "claim_key" not in lines.columns:
+        return lines["claim_id"]
+    key = lines["claim_key"]
+    return key.where(key != "", lines["claim_id"])
 
 
 def empty_lines() -> pd.DataFrame:

@@ -36,6 +36,7 @@ class RunSummary:
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
+    warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
     # The classified lines and the documents written (claim_id, letter, worksheet,
     # placeholders): what the web page serves its queue from and re-renders a claim with.
     classified: pd.DataFrame | None = None
@@ -179,6 +180,7 @@ def run(
         log=log_report,
         rejected=loaded.rejected,
         notes=stage.notes,
+        warnings=loaded.warnings,
         classified=classified,
         documents=documents,
     )

@@ -38,7 +38,7 @@ from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS
 
 LETTER = "letter.html.j2"
 WORKSHEET = "worksheet.html.j2"
-RESULT_COLUMNS = ("claim_id", "letter", "worksheet", "placeholders")
+RESULT_COLUMNS = ("claim_id", "letter", "worksheet", "placeholders", "claim_key")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -91,7 +91,7 @@ def long_date(day: dt.date) -> str:
 def count_documents(classified: pd.DataFrame) -> int:
     """How many files ``write_documents`` will write (for a progress bar's length)."""
     table = ClaimTable.from_frame(classified)
-    return sum(int(letter) + int(sheet) for _, _, letter, sheet in table.claims)
+    return sum(int(letter) + int(sheet) for _, _, letter, sheet, _ in table.claims)
 
 
 class _Job:
@@ -120,7 +120,7 @@ class _Job:
     def _preflight(self) -> None:
         """Compile every template the run needs before the first file is written."""
         self.templates.check(LETTER)
-        if any(sheet for *_, sheet in self.table.claims):
+        if any(sheet for _, _, _, sheet, _ in self.table.claims):
             self.templates.check(WORKSHEET)
         cols = self.table.cols
         pairs = {(t or p, p) for t, p in zip(cols["template"], cols["pattern"], strict=True) if p}
@@ -164,8 +164,8 @@ class _Job:
                               fix="check the output folder is writable and has space") from None
         return relative, used
 
-    def render_claim(self, k: int) -> tuple[tuple[str, str, str, str], int]:
-        claim_id, rows, want_letter, want_sheet = self.table.claims[k]
+    def render_claim(self, k: int) -> tuple[tuple[str, str, str, str, str], int]:
+        claim_id, rows, want_letter, want_sheet, key = self.table.claims[k]
         stem = self.stems[k]
         self.templates.filled = dict(self.fills.get(claim_id, {}))
         claim = claim_context(self.table, rows, self.products)
@@ -189,9 +189,9 @@ class _Job:
                        "corrected": corrected_lines(claim, sections)}
             sheet, names = self._write("worksheets", stem, WORKSHEET, context)
             used += [n for n in names if n not in used]
-        return (claim_id, letter, sheet, ";".join(used)), int(bool(letter)) + int(bool(sheet))
+        return (claim_id, letter, sheet, ";".join(used), key), int(bool(letter)) + int(bool(sheet))
 
-    def render_range(self, start: int, stop: int) -> list[tuple[tuple[str, str, str, str], int]]:
+    def render_range(self, start: int, stop: int) -> list[tuple[tuple[str, str, str, str, str], int]]:
         return [self.render_claim(k) for k in range(start, stop)]
 
 
@@ -217,7 +217,7 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _work(bounds: tuple[int, int]) -> list[tuple[tuple[str, str, str, str], int]]:
+def _work(bounds: tuple[int, int]) -> list[tuple[tuple[str, str, str, str, str], int]]:
     assert _JOB is not None
     return _JOB.render_range(*bounds)
 
@@ -274,7 +274,7 @@ def write_documents(
             raise OutputError(f"cannot create {folder} ({exc.strerror})", file=out) from None
     chunk = max(1, min(64, n // (max(workers, 1) * 8) or 1))
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
-    results: list[tuple[str, str, str, str]] = []
+    results: list[tuple[str, str, str, str, str]] = []
     use_pool = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
     if use_pool:
         _JOB = job
@@ -337,8 +337,8 @@ def preview_documents(
     return job.previews
 
 
-def _collect(batch: list[tuple[tuple[str, str, str, str], int]],
-             results: list[tuple[str, str, str, str]],
+def _collect(batch: list[tuple[tuple[str, str, str, str, str], int]],
+             results: list[tuple[str, str, str, str, str]],
              progress: Callable[[int], None] | None) -> None:
     written = 0
     for row, count in batch:
