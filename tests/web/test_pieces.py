@@ -66,3 +66,21 @@ def test_the_web_layer_does_not_import_click():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_two_claims_sharing_an_id_keep_their_own_documents(client, samples, token):
+    folder, _ = samples
+    raw = (folder / "denials_clearinghouse.csv").read_bytes().splitlines()
+    header, first = raw[0], [r for r in raw[1:] if r.startswith(b"CH-5001,")]
+    other = [r.replace(b"ZZC000201", b"ZZC999999").replace(b"Palmetto GBA JM", b"Aetna")
+             for r in first]
+    body = b"\r\n".join([header, *first, *other]) + b"\r\n"
+    headers = {"Authorization": f"Bearer {token}"}
+    run = client.post("/api/runs", files=[("files", ("twins.csv", body))], headers=headers)
+    assert run.status_code == 200, run.text
+    run_id = run.json()["run_id"]
+    rows = client.get(f"/api/runs/{run_id}/queue?status=all", headers=headers).json()["rows"]
+    letters = {(r["payer"], r["letter"]) for r in rows if r["claim_id"] == "CH-5001"}
+    assert len({payer for payer, _ in letters}) == 2
+    assert len({letter for _, letter in letters}) == 2  # one letter per claim, not shared
+    assert client.get(f"/runs/{run_id}/claims/CH-5001", headers=headers).status_code == 200
