@@ -70,3 +70,8 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
         raise ConfigError(
             f"not a readable CSV ({exc})", file=path, fix="save it as UTF-8 CSV"
         ) from exc
+
+
+def ledger_migrations_dir() -> Path:
+    """The Alembic scripts that build and upgrade a denial ledger (shipped in the package)."""
+    return Path(str(resources.files(_PACKAGE) / "ledger" / "migrations"))
