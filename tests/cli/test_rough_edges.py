@@ -40,7 +40,9 @@ def test_today_accepts_the_date_as_messages_write_it(tmp_path: Path) -> None:
                     "04/30/2026", "--quiet")
     assert result.exit_code == 0, result.output
     sheet = openpyxl.load_workbook(out / "summary.xlsx")["Work queue"]
-    assert sheet["A2"].number_format == "mm/dd/yyyy"  # dates as an office reads them
+    header = [c.value for c in sheet[1]]
+    dos = sheet.cell(2, header.index("DOS") + 1)
+    assert dos.is_date and dos.number_format == "mm/dd/yyyy"  # dates as an office reads them
 
 
 def test_a_word_file_renamed_xlsx_is_called_a_word_document(tmp_path: Path) -> None:
