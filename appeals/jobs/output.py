@@ -294,7 +294,13 @@ def _signals_interrupt() -> Iterator[None]:
         yield
         return
 
+    owner = os.getpid()
+
     def handler(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            # a forked document worker inherited this handler: it leaves at once and the
+            # parent cleans up (resetting it in the worker could lose a signal sent meanwhile)
+            os._exit(128 + signum)
         raise Interrupted(signum)
 
     previous = {}

@@ -209,12 +209,8 @@ def _watch_parent(parent: int) -> None:
     """In a pool worker: exit as soon as the parent is gone, so no worker keeps writing
     patient documents after the run was killed (even by SIGKILL, which runs no clean-up)."""
     import os
-    import signal
     import threading
     import time
-
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_DFL)  # the parent's clean-up handlers are not ours
 
     def watch() -> None:
         while os.getppid() == parent:
