@@ -37,6 +37,7 @@ TEXT_FIELDS = (
     "ndc",
     "check_number",
     "rendering_npi",
+    "line_control_number",
     "infusion_start",
     "infusion_stop",
     "admin_route",
@@ -79,6 +80,7 @@ LINE_COLUMNS = (
     "remit_date",
     "check_number",
     "rendering_npi",
+    "line_control_number",  # the provider's line item control number (835 REF*6R)
     # chart facts: spreadsheet exports or an infusion log only, never guessed
     "infusion_start",  # "HH:MM" 24-hour
     "infusion_stop",

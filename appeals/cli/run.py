@@ -51,10 +51,13 @@ class _Bar:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date for letters and days-left (default: today).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@opt.ledger
+@click.option("--redraft", is_flag=True,
+              help="With --ledger: draft again claims the ledger already has as submitted.")
 @opt.verbose
 @reports_errors
 def command(files, out_dir, practice, letterhead, templates, sheet, columns, denial_map, payers,
-            infusion_log, force, workers, today, quiet, verbose):
+            infusion_log, force, workers, today, quiet, ledger, redraft, verbose):
     """Classify the exports and write appeal letters, corrected-claim worksheets and
     the work-queue workbook.
 
@@ -63,6 +66,7 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
       appeals run samples/denials_practicepro.xlsx -o out/
       appeals run remit.835 export.csv -o out/ --practice practice.toml --letterhead lh.docx
       appeals run export.xlsx -o out/ --force --infusion-log infusion_log.csv
+      appeals run remit_0615.835 -o out/0615 --ledger office.sqlite
     """
     bar = _Bar(enabled=not quiet)
     try:
@@ -72,6 +76,7 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
             infusion_log=infusion_log, force=force,
             today=today.date() if today else dt.date.today(),
             workers=workers or (os.cpu_count() or 1), on_total=bar.start, progress=bar.step,
+            ledger=ledger, redraft=redraft,
         )
     finally:
         bar.close()
@@ -98,3 +103,18 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     for line in rejected_lines(summary.rejected, summary.files, verbose=verbose):
         click.echo(line, err=True)
     click.echo(f"Work queue: {summary.out_dir / 'summary.xlsx'}")
+    if summary.ledger:
+        _echo_ledger(summary.ledger, summary.out_dir)
+
+
+def _echo_ledger(rec: dict, out_dir) -> None:
+    outcomes = ", ".join(f"{v} {k}" for k, v in rec["outcomes"].items()) or "none"
+    click.echo(
+        f"Ledger {rec['ledger']}: {rec['opened']} new items, {rec['updated']} updated "
+        f"(outcomes: {outcomes}), {rec['drafted']} drafted, {rec['open_items']} open in all"
+    )
+    if rec["files_already"]:
+        click.echo(f"  already in the ledger, not recorded again: {', '.join(rec['files_already'])}")
+    if rec["held_claims"]:
+        click.echo(f"  {rec['held_claims']} claims already submitted were not drafted again (--redraft drafts them)")
+    click.echo(f"Ledger queue: {out_dir / 'ledger_queue.xlsx'}")

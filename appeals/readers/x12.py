@@ -23,7 +23,9 @@ Choices worth knowing (the canonical line has no room for more):
   on institutional claims CLP08 is the facility type of the bill type, not a POS. A claim
   counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
 - Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` (the
-  notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date becomes NaT with a warning.
+  notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date
+  becomes NaT with a warning.
+- ``line_control_number`` = line REF*6R (the provider's line item control number), else "".
 - ``rendering_npi`` = line REF*HPI, else claim NM1*82 NM109 when NM108 = XX (an NPI); other
   identifiers (tax id, payer-assigned numbers) are not NPIs and are left out.
 - ``payer`` is left "" for the payer resolver; nothing is classified here.
@@ -202,8 +204,12 @@ class _Reader:
                 elif tag == "SVC":
                     self._svc(seg, segno, component)
                 elif tag == "REF":
-                    if self.line is not None and _el(seg, 1) == "HPI":
-                        self.line["npi"] = _el(seg, 2)
+                    if self.line is not None:
+                        qual = _el(seg, 1)
+                        if qual == "HPI":
+                            self.line["npi"] = _el(seg, 2)
+                        elif qual == "6R":
+                            self.line["lcn"] = _el(seg, 2)
                 elif tag == "AMT":
                     if self.line is not None and _el(seg, 1) == "B6":
                         self.line["allowed"] = self.num(_el(seg, 2), segno, "AMT*B6 amount")
@@ -372,6 +378,7 @@ class _Reader:
             "d150": None,
             "d151": None,
             "npi": "",
+            "lcn": "",
         }
         self.lines.append(self.line)
 
@@ -475,6 +482,7 @@ class _Reader:
                     "d150": None,
                     "d151": None,
                     "npi": "",
+                    "lcn": "",
                 }
             ]
         institutional = claim["filing"] == "MA" or claim["mia"] or any(ln["rev"] for ln in lines)
@@ -485,7 +493,7 @@ class _Reader:
         remit = self.prod_date or self.bpr_date
         (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
          rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
-         npi_) = self._appends
+         npi_, lcn_) = self._appends
         # One object per distinct value: codes, dates and names repeat on most lines.
         same = self._strings.setdefault
         claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
@@ -537,6 +545,7 @@ class _Reader:
             check_(check)
             npi = ln["npi"] or claim_npi
             npi_(same(npi, npi))
+            lcn_(ln["lcn"])
 
     def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = self.cols
