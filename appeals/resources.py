@@ -50,6 +50,11 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files(_PACKAGE) / "data" / name))
 
 
+def web_path(name: str) -> Path:
+    """Path of the web page's packaged templates or static files (``appeals/web/<name>``)."""
+    return Path(str(resources.files(_PACKAGE) / "web" / name))
+
+
 def read_data_csv(name: str) -> pd.DataFrame:
     """Read a packaged reference CSV with every cell as literal text."""
     return read_text_csv(data_path(name))

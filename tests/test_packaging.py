@@ -33,7 +33,8 @@ def test_wheel_holds_editable_and_reference_data(wheel):
                  "appeals/data/carc.csv", "appeals/py.typed", "appeals/data/appeal_levels.csv",
                  "appeals/ledger/migrations/env.py",
                  "appeals/ledger/migrations/versions/0001_items_events_files.py",
-                 "appeals/ledger/migrations/versions/0002_volume_append_only.py"):
+                 "appeals/ledger/migrations/versions/0002_volume_append_only.py",
+                 "appeals/web/pages/base.html", "appeals/web/static/app.js"):
         assert name in names, name
 
 

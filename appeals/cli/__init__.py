@@ -11,7 +11,7 @@ from appeals import __version__
 # Each module defines ``command``; registered in this order in ``appeals --help``.
 _COMMAND_MODULES = (
     "classify", "run", "check", "scrub", "patterns", "units", "init",
-    "queue", "mark", "history", "stats",
+    "queue", "mark", "history", "stats", "serve",
 )
 
 

@@ -39,6 +39,10 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
     warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
     ledger: dict[str, Any] | None = None  # what --ledger recorded (appeals.ledger.hook)
+    # The classified lines and the documents written (claim_id, letter, worksheet,
+    # placeholders): what the web page serves its queue from and re-renders a claim with.
+    classified: pd.DataFrame | None = None
+    documents: pd.DataFrame | None = None
 
 
 def classify_files(
@@ -93,6 +97,8 @@ def run(
     progress: Progress | None = None,
     ledger: str | Path | None = None,
     redraft: bool = False,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
+    workbook: bool = True,
 ) -> RunSummary:
     """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
 
@@ -127,7 +133,7 @@ def run(
         documents = write_documents(
             book.to_draft(classified) if book else classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
-            payer_rules=payer_rules,
+            payer_rules=payer_rules, fills=fills,
         )
         totals = {
             "lines_read": loaded.rows_read,
@@ -143,14 +149,15 @@ def run(
             rejected = pd.concat(
                 [rejected, log_report["rejected"][list(REJECTED_COLUMNS)]], ignore_index=True
             )
-        write_summary(
-            staging / "summary.xlsx", classified, rejected, documents,
-            today=today, totals=totals,
-        )
         recorded = (
             book.record(classified, documents, staging, out_dir=out_dir, today=today, payer_rules=payer_rules)
             if book else None
         )
+        if workbook:  # the web page writes it when first downloaded instead
+            write_summary(
+                staging / "summary.xlsx", classified, rejected, documents,
+                today=today, totals=totals,
+            )
         counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
         write_manifest(staging, build_manifest(
             today=today, inputs=loaded.reports, counts=counts, out_dir=staging,
@@ -186,6 +193,8 @@ def run(
         notes=stage.notes,
         warnings=loaded.warnings,
         ledger=recorded,
+        classified=classified,
+        documents=documents,
     )
 
 

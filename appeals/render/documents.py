@@ -13,7 +13,7 @@ import hashlib
 import multiprocessing
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,8 @@ class _Job:
 
     def __init__(self, classified: pd.DataFrame, out_dir: Path, *, templates: Templates,
                  package: DocxPackage, practice: Practice, payer_rules: PayerRules,
-                 patterns: dict[str, Pattern], today: dt.date, has_letterhead: bool) -> None:
+                 patterns: dict[str, Pattern], today: dt.date, has_letterhead: bool,
+                 fills: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.table = ClaimTable.from_frame(classified)
         self.stems = file_stems(cid for cid, *_ in self.table.claims)
         self.out_dir = out_dir
@@ -112,6 +113,8 @@ class _Job:
         self.common = {"practice": practice, "today": long_date(today),
                        "has_letterhead": has_letterhead}
         self._payers: dict[str, dict[str, Any]] = {}
+        self.fills = fills or {}
+        self.previews: dict[str, tuple[str, list[str]]] = {}
         self._preflight()
 
     def _preflight(self) -> None:
@@ -164,6 +167,7 @@ class _Job:
     def render_claim(self, k: int) -> tuple[tuple[str, str, str, str, str], int]:
         claim_id, rows, want_letter, want_sheet, key = self.table.claims[k]
         stem = self.stems[k]
+        self.templates.filled = dict(self.fills.get(claim_id, {}))
         claim = claim_context(self.table, rows, self.products)
         payer = self._payer(claim["payer_key"], claim["payer_name"])
         letter = sheet = ""
@@ -230,6 +234,7 @@ def write_documents(
     today: dt.date,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Write ``letters/*.docx`` and ``worksheets/*.docx`` under ``out_dir``.
 
@@ -237,7 +242,8 @@ def write_documents(
     worksheet when it needs a corrected claim. Returns one row per claim written:
     claim_id, letter and worksheet (paths relative to ``out_dir``, "" when not written) and
     placeholders (``;``-joined names left to fill in). ``progress(n)`` is called with the
-    number of files written since the previous call.
+    number of files written since the previous call. ``fills`` maps a claim id to the
+    values typed for its placeholders (name -> text).
     """
     global _JOB
     missing = [c for c in (*LINE_COLUMNS, *CLASSIFIED_COLUMNS) if c not in classified.columns]
@@ -258,6 +264,7 @@ def write_documents(
         patterns=patterns if patterns is not None else load_patterns(),
         today=today,
         has_letterhead=letterhead is not None,
+        fills=fills,
     )
     n = len(job.table.claims)
     for folder in ("letters", "worksheets"):
@@ -285,6 +292,49 @@ def write_documents(
         for start, stop in bounds:
             _collect(job.render_range(start, stop), results, progress)
     return pd.DataFrame(results, columns=list(RESULT_COLUMNS), dtype=object)
+
+
+_SLOT_TEXT = re.compile("\ue000(\\d+)\ue001")
+
+
+class _PreviewJob(_Job):
+    """Keeps each document's markup instead of writing a DOCX (the web page's preview)."""
+
+    def _write(self, folder: str, stem: str, template: str,
+               context: dict[str, Any]) -> tuple[str, list[str]]:
+        skeleton, used, values = self.templates.render(template, context)
+        markup = _SLOT_TEXT.sub(lambda m: values[int(m.group(1))], skeleton)
+        self.previews[folder] = (markup, list(used))
+        return f"{folder}/{stem}.docx", used
+
+
+def preview_documents(
+    classified: pd.DataFrame,
+    *,
+    templates_dir: str | Path | None = None,
+    practice: Practice | str | Path | None = None,
+    payer_rules: PayerRules | None = None,
+    today: dt.date,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, tuple[str, list[str]]]:
+    """The first claim's documents as template markup (values escaped, slots filled) with the
+    placeholders left in each: ``{"letters": (markup, names), "worksheets": ...}``.
+
+    The markup is what ``write_documents`` turns into WordprocessingML, so a preview shows
+    the same words as the DOCX.
+    """
+    if not isinstance(practice, Practice):
+        practice = load_practice(practice)
+    job = _PreviewJob(
+        classified, Path("."),
+        templates=Templates(default_templates_dir(templates_dir)),
+        package=DocxPackage.default(), practice=practice,
+        payer_rules=payer_rules if payer_rules is not None else load_payer_rules(),
+        patterns=load_patterns(), today=today, has_letterhead=False, fills=fills,
+    )
+    if job.table.claims:
+        job.render_claim(0)
+    return job.previews
 
 
 def _collect(batch: list[tuple[tuple[str, str, str, str, str], int]],
