@@ -222,17 +222,16 @@ def test_uploads_are_private(client, parts, token, data_dir):
     assert {p.stat().st_mode & 0o777 for p in uploads.iterdir()} == {0o600}
 
 
-def test_the_workbook_is_written_on_first_download_and_listed_in_the_manifest(client, parts,
-                                                                              token):
+def test_the_workbook_comes_after_the_run_and_is_listed_in_the_manifest(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
     out = Path(client.app.starlette.state.store.runs) / run_id / "out"
-    assert not (out / "summary.xlsx").exists()
     r = client.get(f"/api/runs/{run_id}/summary.xlsx", headers=auth(token))
     book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
     assert book["Work queue"].max_row == 65  # header + 64 classified lines
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(e for e in manifest["outputs"] if e["file"] == "summary.xlsx")
     assert entry["sha256"] == file_sha256(out / "summary.xlsx")
+    assert (out / "summary.xlsx").read_bytes() == r.content
 
 
 def test_the_run_page_says_still_working_until_the_run_is_done(client, parts, token):
@@ -246,3 +245,16 @@ def test_the_run_page_says_still_working_until_the_run_is_done(client, parts, to
     progress = client.get(f"/api/runs/{run_id}/progress", headers=headers).json()
     assert progress["stage"] == "done" and progress["done"] == progress["total"] > 0
     assert "Work queue" in client.get(f"/runs/{run_id}", headers=headers).text
+
+
+def test_the_runs_child_writes_the_workbook_after_the_page_has_the_run(client, parts, token):
+    import time
+
+    run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
+    folder = Path(client.app.starlette.state.store.runs) / run_id
+    deadline = time.monotonic() + 120
+    while json.loads((folder / "run.json").read_text())["workbook_stale"]:
+        assert time.monotonic() < deadline, "the workbook was never written"
+        time.sleep(0.2)
+    book = openpyxl.load_workbook(folder / "out" / "summary.xlsx", read_only=True)
+    assert book["Work queue"].max_row == 65
