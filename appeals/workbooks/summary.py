@@ -300,6 +300,10 @@ def write_summary(
     dash = book.add_worksheet(DASHBOARD)
     rej = book.add_worksheet(REJECTED)
     queues[0].activate()
+    for sheet in (*queues, rej):  # printed: landscape, one page wide, the header on every page
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
     links = {"links": 0, "as_text": 0}
     for queue, part in zip(queues, parts, strict=True):
         stats = _write_table(queue, _QUEUE_COLUMNS, frame, part, fmt)
