@@ -40,3 +40,24 @@ NO_LINES: tuple[AddedLine, ...] = ()
 def added_text(lines: Iterable[AddedLine]) -> str:
     """A cell's words for a tuple of added lines ("96369 x1; 96371 x2 (new claim ...)")."""
     return "; ".join(str(line) for line in lines)
+
+
+def encode(lines: Iterable[AddedLine]) -> list[dict]:
+    """Plain dicts for storage that holds no Python objects (Parquet, JSON)."""
+    return [{"code": a.code, "units": a.units, "modifiers": list(a.modifiers),
+             "new_claim": a.new_claim, "reason": a.reason} for a in lines]
+
+
+def decode(value: object) -> tuple[AddedLine, ...]:
+    """Back from ``encode`` (or a column read from Parquet); typed records pass through."""
+    if value is None or isinstance(value, str | float):
+        return NO_LINES
+    out = []
+    for item in value:  # type: ignore[attr-defined]
+        if isinstance(item, AddedLine):
+            out.append(item)
+        else:
+            out.append(AddedLine(str(item["code"]), float(item["units"]),
+                                 tuple(str(m) for m in item["modifiers"]),
+                                 bool(item["new_claim"]), str(item["reason"])))
+    return tuple(out)
