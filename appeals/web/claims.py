@@ -20,7 +20,9 @@ from typing import Any
 
 import pandas as pd
 
+from appeals.classify.records import added_text
 from appeals.jobs.manifest import file_sha256, write_manifest
+from appeals.schema import claim_keys
 from appeals.web import office as office_settings
 from appeals.web import work
 from appeals.web.queue import QueueFrame
@@ -81,6 +83,8 @@ def _display(value: Any) -> str:
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
+    if isinstance(value, tuple):  # typed added lines
+        return added_text(value)
     if isinstance(value, float):
         return f"{value:,.2f}" if not value.is_integer() else f"{value:g}"
     return str(value)
@@ -155,12 +159,15 @@ def regenerate(store: RunStore, data: RunData, claim_id: str, fills: dict[str, s
             **_render_options(store),
         )
         docs = data.documents
-        at = docs.index[docs["claim_id"] == claim_id]
-        for row in written.itertuples(index=False):
+        keys = claim_keys(docs).astype(str)
+        for row, key in zip(written.itertuples(index=False), claim_keys(written).astype(str),
+                            strict=True):
+            at = docs.index[keys == key]
             for kind in ("letter", "worksheet"):
                 new = getattr(row, kind)
                 if not new:
                     continue
+                # the run's own file name (it may carry a suffix this claim alone would not)
                 target = docs.loc[at[0], kind] if len(at) and docs.loc[at[0], kind] else new
                 os.replace(scratch / new, out / target)
                 docs.loc[at, kind] = target
@@ -257,8 +264,8 @@ def corrections(sub: pd.DataFrame) -> list[dict[str, str]]:
                 out.append({"line": code, "field": field, "old": old, "new": new, "why": why})
         if _display(row.get("remove_line")) == "yes":
             out.append({"line": code, "field": "line", "old": code, "new": "", "why": why})
-        for added in [a for a in _display(row.get("add_lines")).split(";") if a.strip()]:
-            out.append({"line": code, "field": "new line", "old": "", "new": added.strip(),
+        for added in row.get("add_lines") or ():
+            out.append({"line": code, "field": "new line", "old": "", "new": str(added),
                         "why": why})
     return out
 

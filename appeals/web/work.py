@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.classify.records import encode
+from appeals.classify.records import added_from_json, added_to_json
 from appeals.errors import AppealsError, InputFileError
 
 Send = Callable[[tuple[str, Any]], None]
@@ -27,6 +27,21 @@ DOCUMENTS = "documents.parquet"
 REJECTED = "rejected.parquet"
 RUN_JSON = "run.json"
 OUT = "out"
+
+
+def save_lines(classified: pd.DataFrame, path: Path) -> None:
+    """The classified lines as Parquet; typed added lines travel as JSON text."""
+    if "add_lines" in classified.columns:
+        classified = classified.assign(add_lines=classified["add_lines"].map(added_to_json))
+    classified.to_parquet(path, index=False)
+
+
+def load_lines(path: Path) -> pd.DataFrame:
+    lines = pd.read_parquet(path)
+    if "add_lines" in lines.columns:
+        lines["add_lines"] = pd.Series(
+            [added_from_json(t) for t in lines["add_lines"]], index=lines.index, dtype=object)
+    return lines
 
 
 def shown_message(exc: AppealsError, names: dict[str, str]) -> str:
@@ -59,6 +74,7 @@ def _run_files(spec: dict[str, Any], send: Send) -> tuple[Any, dict[str, str]]:
                 today=dt.date.fromisoformat(spec["today"]), workers=spec.get("workers", 1),
                 on_total=lambda n: send(("total", n)), progress=lambda n: send(("step", n)),
                 fills=spec.get("fills"), workbook=False,  # written on first download
+                ledger=spec.get("ledger"),
             )
             return summary, errors
         except InputFileError as exc:
@@ -87,9 +103,7 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    # Added lines are typed records; Parquet stores them as plain structs (store.py decodes).
-    classified = classified.assign(add_lines=classified["add_lines"].map(encode))
-    classified.to_parquet(folder / LINES, index=False)
+    save_lines(classified, folder / LINES)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)
