@@ -28,7 +28,10 @@ except ImportError:  # Windows
 
 Send = Callable[[tuple[str, Any]], None]
 
-LINES = "lines.parquet"
+# The classified frame as pandas pickles it: its cells include the classifier's own objects
+# (corrections as dataclasses) that Parquet cannot hold. Written and read only by this
+# process and its child, inside the user's private (0700) run folder.
+LINES = "lines.pkl"
 DOCUMENTS = "documents.parquet"
 REJECTED = "rejected.parquet"
 RUN_JSON = "run.json"
@@ -96,7 +99,8 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    classified.to_parquet(folder / LINES, index=False)
+    classified.reset_index(drop=True).to_pickle(folder / LINES)
+    os.chmod(folder / LINES, 0o600)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)
@@ -164,7 +168,7 @@ def build_workbook(folder: Path) -> Path:
     with run_lock(folder):
         info = read_json(folder / RUN_JSON)
         if info.get("workbook_stale") or not path.is_file():
-            lines = pd.read_parquet(folder / LINES)
+            lines = read_lines(folder)
             totals = {"lines_read": info["lines_read"], "lines_classified": len(lines),
                       "rows_rejected": info["rows_rejected"]}
             write_summary(path, lines, pd.read_parquet(folder / REJECTED),
@@ -182,6 +186,10 @@ def mark_workbook_stale(folder: Path) -> None:
     info = read_json(folder / RUN_JSON)
     info["workbook_stale"] = True
     write_json(folder / RUN_JSON, info)
+
+
+def read_lines(folder: Path) -> pd.DataFrame:
+    return pd.read_pickle(folder / LINES)  # noqa: S301 - our own file, see LINES
 
 
 def read_json(path: Path) -> Any:

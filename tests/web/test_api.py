@@ -81,18 +81,18 @@ def test_queue_filters_sort_and_pages_on_the_server(sample_run, token):
 
 def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
-    assert "LCD number" in claim["placeholders"]
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
+    assert "number of sites" in claim["placeholders"]
     letter = claim["files"]["letter"]
     before = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
-    assert "[LCD number]" in docx_text(before.content)
+    assert "[number of sites]" in docx_text(before.content)
 
-    r = client.post(f"/api/runs/{run_id}/claims/PP-3002/fills",
-                    json={"LCD number": "L00000 (fictional)"}, headers=auth(token))
-    assert r.status_code == 200 and "LCD number" not in r.json()["placeholders"]
+    r = client.post(f"/api/runs/{run_id}/claims/PP-3003/fills",
+                    json={"number of sites": "4 (fictional chart)"}, headers=auth(token))
+    assert r.status_code == 200 and "number of sites" not in r.json()["placeholders"]
     after = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
     text = docx_text(after.content)
-    assert "L00000 (fictional)" in text and "[LCD number]" not in text
+    assert "4 (fictional chart)" in text and "[number of sites]" not in text
 
     out = Path(client.app.starlette.state.store.runs) / run_id / "out"
     manifest = json.loads((out / "manifest.json").read_text())
@@ -104,8 +104,9 @@ def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, par
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     col_claim, col_ph = header.index("Claim ID"), header.index("Placeholders to fill")
-    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3002"]
-    assert blanks and all("LCD number" not in b for b in blanks)
+    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3003"]
+    assert blanks and all("number of sites" not in b for b in blanks)
+    assert any("payer appeal address" in b for b in blanks)  # the others are still listed
 
 
 def test_documents_zip_holds_every_letter_and_worksheet(sample_run, token):
@@ -140,15 +141,18 @@ def test_settings_fill_later_letters(client, parts, token):
         "address": "1 Sample Way\nSpringfield, ST 00000", "signer_name": "Alex Example"})
     assert r.status_code == 200 and r.json()["practice"]["npi"] == "0000000000"
     r = client.post("/api/settings/payers", headers=auth(token),
-                    json={"medicare.lcd": "L00001 (fictional)", "medicare.portal": "MAC portal"})
-    assert r.json()["payers"]["medicare"]["lcd"] == "L00001 (fictional)"
+                    json={"uhc.appeal_address": "PO Box 0000, Testville (fictional)",
+                          "uhc.portal": "payer portal"})
+    assert r.json()["payers"]["uhc"]["appeal_address"] == "PO Box 0000, Testville (fictional)"
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
     letter = client.get(f"/api/runs/{run_id}/files/{claim['files']['letter']}",
                         headers=auth(token))
     text = docx_text(letter.content)
-    assert "Example Infusion Clinic (fictional)" in text and "L00001 (fictional)" in text
+    assert "Example Infusion Clinic (fictional)" in text
+    assert "PO Box 0000, Testville (fictional)" in text
     assert "practice name" not in claim["placeholders"]
+    assert "payer appeal address" not in claim["placeholders"]
 
 
 def test_bad_practice_settings_get_the_libraries_message(client, token):

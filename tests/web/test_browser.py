@@ -12,7 +12,7 @@ import pytest
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = (1280, 390)
-FILL_VALUE = "L00000 (fictional)"
+FILL_VALUE = "4 (fictional chart)"
 
 
 def shoot(page, name: str) -> None:
@@ -108,12 +108,12 @@ def test_drop_samples_and_a_bad_file_then_work_the_queue(page, tmp_path, samples
 
 
 def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(page):
-    page.goto(page.url.split("?")[0] + "?q=PP-3002")
-    page.get_by_role("link", name="PP-3002").first.click()
-    page.wait_for_url("**/claims/PP-3002")
-    assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3002"
+    page.goto(page.url.split("?")[0] + "?q=PP-3003")
+    page.get_by_role("link", name="PP-3003").first.click()
+    page.wait_for_url("**/claims/PP-3003")
+    assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3003"
     assert "96371" in page.locator("#preview-letters").inner_text()
-    label = page.locator("#fills label", has_text="LCD number")
+    label = page.locator("#fills label", has_text="number of sites")
     field = page.locator("#" + label.get_attribute("for"))
     field.fill(FILL_VALUE)
     page.get_by_role("button", name="Save and write the documents again").click()
@@ -129,7 +129,7 @@ def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(pag
     text += "\n".join(c.text for t in docx.Document(str(saved)).tables
                       for r in t.rows for c in r.cells)
     assert FILL_VALUE in text
-    assert "[LCD number]" not in text
+    assert "[number of sites]" not in text
 
     page.select_option("#sub-how", "portal")
     page.fill("#sub-date", "2026-05-01")
