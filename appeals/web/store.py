@@ -2,7 +2,7 @@
 
     <data>/runs/<run_id>/uploads/      the files as dropped (0700, files 0600)
                         out/           letters/, worksheets/, summary.xlsx, manifest.json
-                        lines.pkl      the classified lines (the queue and re-rendering)
+                        lines.parquet  the classified lines (the queue and re-rendering)
                         documents.parquet, rejected.parquet, run.json, fills.json, track.json
     <data>/office/                     practice.toml, payers.json, payers.csv (settings)
 
@@ -189,7 +189,7 @@ class RunStore:
         if not (folder / work.LINES).is_file():
             raise RunNotFound(run_id)
         info = work.read_json(folder / work.RUN_JSON)
-        lines = work.read_lines(folder)
+        lines = work.load_lines(folder / work.LINES)
         documents = pd.read_parquet(folder / work.DOCUMENTS)
         data = RunData(run_id, folder, info, lines, documents,
                        QueueFrame.build(lines, documents, dt.date.fromisoformat(info["today"])))

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from appeals.classify.records import added_from_json, added_to_json
 from appeals.errors import AppealsError, InputFileError
 
 try:
@@ -28,16 +29,28 @@ except ImportError:  # Windows
 
 Send = Callable[[tuple[str, Any]], None]
 
-# The classified frame as pandas pickles it: its cells include the classifier's own objects
-# (corrections as dataclasses) that Parquet cannot hold. Written and read only by this
-# process and its child, inside the user's private (0700) run folder.
-LINES = "lines.pkl"
+LINES = "lines.parquet"
 DOCUMENTS = "documents.parquet"
 REJECTED = "rejected.parquet"
 RUN_JSON = "run.json"
 OUT = "out"
 LOCK = ".lock"
 _THREAD_LOCK = threading.RLock()  # flock is per open file: threads of one process queue here
+
+
+def save_lines(classified: pd.DataFrame, path: Path) -> None:
+    """The classified lines as Parquet; typed added lines travel as JSON text."""
+    if "add_lines" in classified.columns:
+        classified = classified.assign(add_lines=classified["add_lines"].map(added_to_json))
+    classified.to_parquet(path, index=False)
+
+
+def load_lines(path: Path) -> pd.DataFrame:
+    lines = pd.read_parquet(path)
+    if "add_lines" in lines.columns:
+        lines["add_lines"] = pd.Series(
+            [added_from_json(t) for t in lines["add_lines"]], index=lines.index, dtype=object)
+    return lines
 
 
 def shown_message(exc: AppealsError, names: dict[str, str]) -> str:
@@ -99,8 +112,7 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    classified.reset_index(drop=True).to_pickle(folder / LINES)
-    os.chmod(folder / LINES, 0o600)
+    save_lines(classified, folder / LINES)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)
@@ -168,7 +180,7 @@ def build_workbook(folder: Path) -> Path:
     with run_lock(folder):
         info = read_json(folder / RUN_JSON)
         if info.get("workbook_stale") or not path.is_file():
-            lines = read_lines(folder)
+            lines = load_lines(folder / LINES)
             totals = {"lines_read": info["lines_read"], "lines_classified": len(lines),
                       "rows_rejected": info["rows_rejected"]}
             write_summary(path, lines, pd.read_parquet(folder / REJECTED),
@@ -186,10 +198,6 @@ def mark_workbook_stale(folder: Path) -> None:
     info = read_json(folder / RUN_JSON)
     info["workbook_stale"] = True
     write_json(folder / RUN_JSON, info)
-
-
-def read_lines(folder: Path) -> pd.DataFrame:
-    return pd.read_pickle(folder / LINES)  # noqa: S301 - our own file, see LINES
 
 
 def read_json(path: Path) -> Any:
