@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.classify.records import added_from_json, added_to_json
+from appeals.classify.records import decode, encode
 from appeals.errors import AppealsError, InputFileError
 
 try:
@@ -38,18 +38,11 @@ LOCK = ".lock"
 _THREAD_LOCK = threading.RLock()  # flock is per open file: threads of one process queue here
 
 
-def save_lines(classified: pd.DataFrame, path: Path) -> None:
-    """The classified lines as Parquet; typed added lines travel as JSON text."""
-    if "add_lines" in classified.columns:
-        classified = classified.assign(add_lines=classified["add_lines"].map(added_to_json))
-    classified.to_parquet(path, index=False)
-
-
 def load_lines(path: Path) -> pd.DataFrame:
+    """The classified lines saved by ``execute``, added lines typed again."""
     lines = pd.read_parquet(path)
-    if "add_lines" in lines.columns:
-        lines["add_lines"] = pd.Series(
-            [added_from_json(t) for t in lines["add_lines"]], index=lines.index, dtype=object)
+    if "add_lines" in lines:
+        lines["add_lines"] = lines["add_lines"].map(decode).astype(object)
     return lines
 
 
@@ -112,7 +105,9 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    save_lines(classified, folder / LINES)
+    # Added lines are typed records; Parquet stores them as plain structs (store.py decodes).
+    classified = classified.assign(add_lines=classified["add_lines"].map(encode))
+    classified.to_parquet(folder / LINES, index=False)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)

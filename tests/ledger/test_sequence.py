@@ -56,6 +56,8 @@ def test_the_sample_sequence(cli, tmp_path):
     assert set(items) == {("SEQ-2001", "96369"), ("SEQ-2002", "96369"),
                           ("SEQ-3001", "96369"), ("SEQ-3002", "96371")}
     assert {r["state"] for r in items.values()} == {"drafted"}
+    assert "1 of 4 open items (as of 2026-08-02) (--all shows every one)." in cli(
+        "queue", "--limit", "1", "--today", "2026-08-02").output
     assert items["SEQ-2002", "96369"]["route"] == "redetermination"
     assert items["SEQ-2002", "96369"]["deadline"] == "2026-10-04"  # 0601 + 5 + 120 days
     assert items["SEQ-3002", "96371"]["route"] == "corrected_claim"

@@ -82,17 +82,18 @@ def test_queue_filters_sort_and_pages_on_the_server(sample_run, token):
 def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
     claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
-    assert "number of sites" in claim["placeholders"]
+    # PP-3003 is a reconsideration: a letter (Medicare reopenings get a worksheet instead)
+    assert "payer appeal address" in claim["placeholders"]
     letter = claim["files"]["letter"]
     before = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
-    assert "[number of sites]" in docx_text(before.content)
+    assert "[payer appeal address]" in docx_text(before.content)
 
     r = client.post(f"/api/runs/{run_id}/claims/PP-3003/fills",
-                    json={"number of sites": "4 (fictional chart)"}, headers=auth(token))
-    assert r.status_code == 200 and "number of sites" not in r.json()["placeholders"]
+                    json={"payer appeal address": "PO Box 0 (fictional)"}, headers=auth(token))
+    assert r.status_code == 200 and "payer appeal address" not in r.json()["placeholders"]
     after = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
     text = docx_text(after.content)
-    assert "4 (fictional chart)" in text and "[number of sites]" not in text
+    assert "PO Box 0 (fictional)" in text and "[payer appeal address]" not in text
 
     out = Path(client.app.starlette.state.store.runs) / run_id / "out"
     manifest = json.loads((out / "manifest.json").read_text())
@@ -105,8 +106,7 @@ def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, par
     header = list(rows[0])
     col_claim, col_ph = header.index("Claim ID"), header.index("Placeholders to fill")
     blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3003"]
-    assert blanks and all("number of sites" not in b for b in blanks)
-    assert any("payer appeal address" in b for b in blanks)  # the others are still listed
+    assert blanks and all("payer appeal address" not in b for b in blanks)
 
 
 def test_documents_zip_holds_every_letter_and_worksheet(sample_run, token):
@@ -142,17 +142,21 @@ def test_settings_fill_later_letters(client, parts, token):
     assert r.status_code == 200 and r.json()["practice"]["npi"] == "0000000000"
     r = client.post("/api/settings/payers", headers=auth(token),
                     json={"uhc.appeal_address": "PO Box 0000, Testville (fictional)",
-                          "uhc.portal": "payer portal"})
+                          "medicare.portal": "MAC portal"})
     assert r.json()["payers"]["uhc"]["appeal_address"] == "PO Box 0000, Testville (fictional)"
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
     claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
     letter = client.get(f"/api/runs/{run_id}/files/{claim['files']['letter']}",
                         headers=auth(token))
-    text = docx_text(letter.content)
-    assert "Example Infusion Clinic (fictional)" in text
-    assert "PO Box 0000, Testville (fictional)" in text
+    assert "Example Infusion Clinic (fictional)" in docx_text(letter.content)
+    assert "PO Box 0000, Testville (fictional)" in docx_text(letter.content)
     assert "practice name" not in claim["placeholders"]
     assert "payer appeal address" not in claim["placeholders"]
+    # PP-3002 is a Medicare reopening: its script names the portal the office configured
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
+    sheet = client.get(f"/api/runs/{run_id}/files/{claim['files']['worksheet']}",
+                       headers=auth(token))
+    assert "MAC portal" in docx_text(sheet.content)
 
 
 def test_bad_practice_settings_get_the_libraries_message(client, token):

@@ -12,7 +12,7 @@ import pytest
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = (1280, 390)
-FILL_VALUE = "4 (fictional chart)"
+FILL_VALUE = "PO Box 0 (fictional)"
 
 
 def shoot(page, name: str) -> None:
@@ -108,12 +108,13 @@ def test_drop_samples_and_a_bad_file_then_work_the_queue(page, tmp_path, samples
 
 
 def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(page):
+    # PP-3003 is a reconsideration: a letter (a Medicare reopening gets a script instead)
     page.goto(page.url.split("?")[0] + "?q=PP-3003")
     page.get_by_role("link", name="PP-3003").first.click()
     page.wait_for_url("**/claims/PP-3003")
     assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3003"
     assert "96371" in page.locator("#preview-letters").inner_text()
-    label = page.locator("#fills label", has_text="number of sites")
+    label = page.locator("#fills label", has_text="payer appeal address")
     field = page.locator("#" + label.get_attribute("for"))
     field.fill(FILL_VALUE)
     page.get_by_role("button", name="Save and write the documents again").click()
@@ -129,7 +130,7 @@ def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(pag
     text += "\n".join(c.text for t in docx.Document(str(saved)).tables
                       for r in t.rows for c in r.cells)
     assert FILL_VALUE in text
-    assert "[number of sites]" not in text
+    assert "[payer appeal address]" not in text
 
     page.select_option("#sub-how", "portal")
     page.fill("#sub-date", "2026-05-01")
