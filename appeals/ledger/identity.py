@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from appeals.schema import LIST_SEP
+from appeals.schema import LIST_SEP, ROUTES
 
 # A classifier action read as the route a payer takes it by, when no route column exists.
 _ROUTE_FROM_ACTION = {
@@ -23,11 +23,9 @@ _ROUTE_FROM_ACTION = {
     "rebill_other_benefit": "other_supplier",
     "review": "review",
 }
-_MEDICARE = frozenset({"medicare"})
-ROUTES = frozenset({
-    "reopening", "redetermination", "reconsideration", "corrected_claim", "new_claim",
-    "other_supplier", "patient_responsibility", "no_action", "review",
-})
+# Original Medicare's appeal levels (A/B and DME MACs alike); "medicare" is the payer key
+# used when no payer type was given.
+MEDICARE_TYPES = frozenset({"medicare", "medicare_ab", "medicare_dme"})
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -84,21 +82,21 @@ def _key(lines: pd.DataFrame, who: list[str]) -> pd.Series:
 def payer_types(lines: pd.DataFrame) -> pd.Series:
     """``payer_type`` when routing supplied it, else Medicare or commercial by payer key."""
     given = _text(lines, "payer_type")
-    fallback = np.where(_text(lines, "payer").isin(_MEDICARE), "medicare", "commercial")
+    fallback = np.where(_text(lines, "payer") == "medicare", "medicare_ab", "commercial")
     return given.where(given != "", pd.Series(fallback, index=lines.index, dtype=object))
 
 
 def routes(lines: pd.DataFrame, payer_type: pd.Series) -> pd.Series:
     """``route`` when routing supplied it, else derived from the classifier's action."""
-    # ``route`` was once the chart's infusion route (SC/IV): only route names count.
+    # only route names count (a chart's infusion route, SC/IV, is not one)
     given = _text(lines, "route")
     action = _text(lines, "action")
-    appeal = np.where(payer_type == "medicare", "redetermination", "reconsideration")
+    appeal = np.where(payer_type.isin(MEDICARE_TYPES), "redetermination", "reconsideration")
     derived = pd.Series(
         np.where(action == "appeal", appeal, action.map(_ROUTE_FROM_ACTION).fillna("review")),
         index=lines.index, dtype=object,
     )
-    return given.where(given.isin(ROUTES), derived)
+    return given.where(given.isin(frozenset(ROUTES)), derived)
 
 
 def deadlines(lines: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
