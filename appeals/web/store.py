@@ -26,7 +26,6 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.classify.records import decode
 from appeals.web import work
 from appeals.web.queue import QueueFrame
 
@@ -190,9 +189,7 @@ class RunStore:
         if not (folder / work.LINES).is_file():
             raise RunNotFound(run_id)
         info = work.read_json(folder / work.RUN_JSON)
-        lines = pd.read_parquet(folder / work.LINES)
-        if "add_lines" in lines:
-            lines["add_lines"] = lines["add_lines"].map(decode).astype(object)
+        lines = work.load_lines(folder / work.LINES)
         documents = pd.read_parquet(folder / work.DOCUMENTS)
         data = RunData(run_id, folder, info, lines, documents,
                        QueueFrame.build(lines, documents, dt.date.fromisoformat(info["today"])))

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from appeals.classify.records import encode
+from appeals.classify.records import decode, encode
 from appeals.errors import AppealsError, InputFileError
 
 try:
@@ -36,6 +36,14 @@ RUN_JSON = "run.json"
 OUT = "out"
 LOCK = ".lock"
 _THREAD_LOCK = threading.RLock()  # flock is per open file: threads of one process queue here
+
+
+def load_lines(path: Path) -> pd.DataFrame:
+    """The classified lines saved by ``execute``, added lines typed again."""
+    lines = pd.read_parquet(path)
+    if "add_lines" in lines:
+        lines["add_lines"] = lines["add_lines"].map(decode).astype(object)
+    return lines
 
 
 def shown_message(exc: AppealsError, names: dict[str, str]) -> str:
@@ -167,7 +175,7 @@ def build_workbook(folder: Path) -> Path:
     with run_lock(folder):
         info = read_json(folder / RUN_JSON)
         if info.get("workbook_stale") or not path.is_file():
-            lines = pd.read_parquet(folder / LINES)
+            lines = load_lines(folder / LINES)
             totals = {"lines_read": info["lines_read"], "lines_classified": len(lines),
                       "rows_rejected": info["rows_rejected"]}
             write_summary(path, lines, pd.read_parquet(folder / REJECTED),

@@ -141,14 +141,17 @@ def test_settings_fill_later_letters(client, parts, token):
         "address": "1 Sample Way\nSpringfield, ST 00000", "signer_name": "Alex Example"})
     assert r.status_code == 200 and r.json()["practice"]["npi"] == "0000000000"
     r = client.post("/api/settings/payers", headers=auth(token),
-                    json={"medicare.lcd": "L00001 (fictional)", "medicare.portal": "MAC portal"})
-    assert r.json()["payers"]["medicare"]["lcd"] == "L00001 (fictional)"
+                    json={"uhc.appeal_address": "PO Box 0000, Testville (fictional)",
+                          "medicare.portal": "MAC portal"})
+    assert r.json()["payers"]["uhc"]["appeal_address"] == "PO Box 0000, Testville (fictional)"
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
     claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
     letter = client.get(f"/api/runs/{run_id}/files/{claim['files']['letter']}",
                         headers=auth(token))
     assert "Example Infusion Clinic (fictional)" in docx_text(letter.content)
+    assert "PO Box 0000, Testville (fictional)" in docx_text(letter.content)
     assert "practice name" not in claim["placeholders"]
+    assert "payer appeal address" not in claim["placeholders"]
     # PP-3002 is a Medicare reopening: its script names the portal the office configured
     claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
     sheet = client.get(f"/api/runs/{run_id}/files/{claim['files']['worksheet']}",

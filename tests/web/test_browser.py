@@ -12,7 +12,7 @@ import pytest
 
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 WIDTHS = (1280, 390)
-FILL_VALUE = "L00000 (fictional)"
+FILL_VALUE = "PO Box 0 (fictional)"
 
 
 def shoot(page, name: str) -> None:
