@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLES
 
 from appeals.jobs.run import classify_files
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:

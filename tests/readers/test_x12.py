@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SAMPLES, SHARED_X12, SHARED_X12_ABSENT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +17,8 @@ from appeals.errors import InputFileError
 from appeals.readers.x12 import looks_like_x12, read_835
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS
 
-ROOT = Path(__file__).parents[2]
-SHARED = ROOT.parent / "shared" / "x12-samples"
-SAMPLE = ROOT / "samples" / "remit_scig.835"
+SHARED = SHARED_X12
+SAMPLE = SAMPLES / "remit_scig.835"
 
 ISA = (
     "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
@@ -135,7 +135,7 @@ REAL = {
 
 def real(name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent (the shared third-party 835 samples live beside the repo)")
+        pytest.skip(SHARED_X12_ABSENT)
     return read_835(SHARED / name)
 
 
@@ -159,7 +159,7 @@ def test_real_file_counts(name: str) -> None:
 
 def test_real_files_all_listed() -> None:
     if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent")
+        pytest.skip(SHARED_X12_ABSENT)
     on_disk = {p.name for p in SHARED.iterdir() if p.name != "MANIFEST.md"}
     assert on_disk == set(REAL)
 

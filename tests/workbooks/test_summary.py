@@ -9,9 +9,10 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import lines_frame
 
 from appeals.errors import OutputError
-from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, REJECTED_COLUMNS, conform
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, REJECTED_COLUMNS
 from appeals.workbooks import summary as report
 from appeals.workbooks.summary import write_summary
 
@@ -19,8 +20,7 @@ TODAY = dt.date(2025, 3, 1)
 HEADERS = [h for h, *_ in report._QUEUE_COLUMNS]
 
 
-def lines(rows: list[dict]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows), LINE_COLUMNS + CLASSIFIED_COLUMNS)
+lines = lines_frame
 
 
 def rejected_frame(rows: list[dict]) -> pd.DataFrame:
