@@ -48,9 +48,9 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, s
     \b
     Examples:
       appeals classify samples/denials_practicepro.xlsx
-      appeals classify export.csv other.xlsx --csv out.csv
-      appeals classify remit.835 --csv - | head
-      appeals classify odd.csv --columns "claim_id=Encounter Nbr"
+      appeals classify samples/denials_clearinghouse.csv samples/remit_scig.835 --csv out.csv
+      appeals classify samples/remit_scig.835 --csv - | head
+      appeals classify samples/denials_clearinghouse.csv --columns "claim_id=Patient Acct"
     """
     classified, loaded, log_report = classify_files(
         files, sheet=sheet, columns=opt.mapping(columns), denial_map=denial_map,

@@ -22,7 +22,7 @@ def command(directory: Path, force: bool):
     \b
     Examples:
       appeals init my-office
-      appeals run export.xlsx -o out/ --templates my-office/templates \\
+      appeals run samples/denials_practicepro.xlsx -o out/ --templates my-office/templates \\
           --denial-map my-office/denial_map.csv --practice my-office/practice.toml
     """
     source_templates = templates_dir()

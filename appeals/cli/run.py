@@ -61,8 +61,8 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     \b
     Examples:
       appeals run samples/denials_practicepro.xlsx -o out/
-      appeals run remit.835 export.csv -o out/ --practice practice.toml --letterhead lh.docx
-      appeals run export.xlsx -o out/ --force --infusion-log infusion_log.csv
+      appeals run samples/remit_scig.835 samples/denials_clearinghouse.csv -o out/ --force \\
+          --practice templates/practice.toml
     """
     bar = _Bar(enabled=not quiet)
     try:

@@ -36,7 +36,7 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
     \b
     Examples:
       appeals scrub samples/charges.csv -o scrub/ --infusion-log samples/infusion_log.csv
-      appeals scrub tomorrow.xlsx -o scrub/ --force
+      appeals scrub samples/charges.csv -o scrub/ --force
     """
     from pathlib import Path
 
