@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from typing import Any
 
 import click
 
@@ -17,11 +19,11 @@ class _Bar:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # click's ProgressBar, a private class
 
     def start(self, total: int) -> None:
         if self.enabled and total:
-            self.bar = click.progressbar(length=total, label="Writing documents", file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label="Writing documents", file=sys.stderr)
             self.bar.__enter__()
 
     def step(self, n: int) -> None:

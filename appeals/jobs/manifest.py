@@ -60,12 +60,12 @@ def build_manifest(
             entry["sha256"] = file_sha256(path)
         files.append(entry)
     used = {}
-    for name, path in rules.items():
-        if path is None:
+    for name, rule_file in rules.items():
+        if rule_file is None:
             continue
         used[name] = {
-            "file": path.name,
-            "sha256": tree_sha256(path) if path.is_dir() else file_sha256(path),
+            "file": rule_file.name,
+            "sha256": tree_sha256(rule_file) if rule_file.is_dir() else file_sha256(rule_file),
         }
     outputs = [
         {"file": p.relative_to(out_dir).as_posix(), "sha256": file_sha256(p)}

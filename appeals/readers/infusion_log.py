@@ -315,7 +315,8 @@ def join_infusion_log(lines: pd.DataFrame, log: InfusionLog) -> tuple[pd.DataFra
         .assign(reason=usable_unmatched.to_numpy())
         .reset_index(drop=True)
     )
-    facts, site_rows = [], []
+    facts: list[dict[str, Any]] = []
+    site_rows: list[dict[str, Any]] = []
     for (claim_id, service_date), group in matched.groupby(_KEY, dropna=False, sort=False):
         sites = rows.iloc[group["row_id"].to_numpy()]
         fact, problems = _encounter_facts(sites)

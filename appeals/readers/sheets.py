@@ -332,7 +332,7 @@ def _check_binary(data: bytes, text: str, path: Path) -> None:
 def _sniff(text: str, extra_headers: tuple[str, ...]) -> tuple[str, int, list[list[str]]]:
     """(delimiter, header index among records, first records) chosen by header score."""
     sample = text[:SNIFF_CHARS]
-    best: tuple[int, int, str, int, list[list[str]]] | None = None
+    best: tuple[int, int, int, int, list[list[str]]] | None = None
     for rank, delimiter in enumerate(DELIMITERS):
         records = _first_records(sample, delimiter)
         index, score = find_header_row(records, extra_headers)

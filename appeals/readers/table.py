@@ -124,8 +124,15 @@ class _Build:
         """The raw cells of a mapped field's column (kept rows)."""
         index = self.colmap.fields[fld]
         if index not in self._cells:
+            assert self.table is not None, "cells are read before the table is released"
             self._cells[index] = D.of_column(self.table[index], self.keep)
         return self._cells[index]
+
+    def mapped_text(self, fld: str) -> D.Distinct:
+        """``text`` of a field the caller knows is mapped."""
+        text = self.text(fld)
+        assert text is not None, fld
+        return text
 
     def text(self, fld: str) -> D.Distinct | None:
         if fld not in self.colmap.fields:
@@ -164,7 +171,7 @@ class _Build:
 
     def parsed(self, fld: str, parser: Any, **kwargs: Any) -> tuple[D.Distinct, np.ndarray]:
         """(values, bad per row) of a ``cells`` parser run on the field's distinct texts."""
-        text = self.text(fld)
+        text = self.mapped_text(fld)
         values, bad = parser(text.values, **kwargs)
         return text.derive(values), text.per_value(bad)
 
@@ -190,13 +197,15 @@ class _Build:
 
     def _structure(self) -> np.ndarray:
         # a total row has no real claim id: look for its label only in those rows
-        claim = self.text("claim_id")
+        claim = self.mapped_text("claim_id")
         lower = claim.values.str.lower()
         maybe = claim.per_value((claim.values == "") | lower.str.contains("total", regex=False))
         where = self.kept[maybe]
         first = pd.Series("", index=range(len(where)), dtype="str")
-        for col in self.table.columns:
-            cells = self.table[col].iloc[where].reset_index(drop=True)
+        table = self.table
+        assert table is not None
+        for col in table.columns:
+            cells = table[col].iloc[where].reset_index(drop=True)
             first = first.where(first != "", cells.str.strip())
         total = np.zeros(self.n, dtype=bool)
         total[maybe] = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
@@ -277,20 +286,20 @@ class _Build:
 
     def _code_slot(self, fld: str, plain: bool = False) -> D.Distinct:
         if plain:
-            text = self.text(fld)
+            text = self.mapped_text(fld)
             return text.derive(C.parse_codes(text.values))
         slot = fld[len("carcs"):]  # "" or "_N"
-        columns = [self.text(fld)]
+        columns = [self.mapped_text(fld)]
         group_fld = "group_code" + slot if "group_code" + slot in self.colmap.fields else "group_code"
         if group_fld in self.colmap.fields:
             group, bad = self.parsed(group_fld, C.parse_group)
-            self.warn(bad, group_fld, self.text(group_fld),
+            self.warn(bad, group_fld, self.mapped_text(group_fld),
                       "are not group codes (CO, PR, OA, PI, CR); adjustments left without group")
             columns.append(group)
         amount_fld = "adjustment_amount" + slot
         if amount_fld in self.colmap.fields:
             amount, bad = self.parsed(amount_fld, C.parse_money)
-            self.reject(bad, amount_fld, self.text(amount_fld), _MONEY_REASON)
+            self.reject(bad, amount_fld, self.mapped_text(amount_fld), _MONEY_REASON)
             columns.append(amount)
         codes, per = D.combine(*columns)
         group_values = per[1] if group_fld in self.colmap.fields else None
@@ -301,14 +310,14 @@ class _Build:
         for fld in MONEY_FIELDS:
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_money)
-                self.reject(bad, fld, self.text(fld), _MONEY_REASON)
+                self.reject(bad, fld, self.mapped_text(fld), _MONEY_REASON)
         if "units" in self.colmap.fields:
             self.out["units"], bad = self.parsed("units", C.parse_count)
-            self.reject(bad, "units", self.text("units"), "units must be a whole number, 0 "
+            self.reject(bad, "units", self.mapped_text("units"), "units must be a whole number, 0 "
                         "or more (e.g. 3); fix the units in the export")
         if "sites" in self.colmap.fields:
             self.out["sites"], bad = self.parsed("sites", C.parse_count)
-            self.warn(bad, "sites", self.text("sites"),
+            self.warn(bad, "sites", self.mapped_text("sites"),
                       "are not a whole number of sites; left blank")
 
     def _dates(self) -> None:
@@ -316,22 +325,22 @@ class _Build:
             if fld not in self.colmap.fields:
                 continue
             self.out[fld], bad = self.parsed(fld, C.parse_dates, future_days=future_days)
-            self.reject(bad, fld, self.text(fld), "not a valid date (the day does not exist "
+            self.reject(bad, fld, self.mapped_text(fld), "not a valid date (the day does not exist "
                         "or the text is not a date); write it as MM/DD/YYYY")
 
     def _words(self) -> None:
         if "claim_status" in self.colmap.fields:
             self.out["claim_status"], bad = self.parsed("claim_status", C.parse_claim_status)
-            self.warn(bad, "claim_status", self.text("claim_status"), "have a status that is "
+            self.warn(bad, "claim_status", self.mapped_text("claim_status"), "have a status that is "
                       "not an 835 code or a known word (Denied, Paid, Reversal…); left blank")
         if "route" in self.colmap.fields:
             self.out["route"], bad = self.parsed("route", C.parse_route)
-            self.warn(bad, "route", self.text("route"),
+            self.warn(bad, "route", self.mapped_text("route"),
                       "have a route that is not SC or IV; left blank")
         for fld in ("infusion_start", "infusion_stop"):
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_times)
-                self.warn(bad, fld, self.text(fld), "are not a time of day (e.g. 09:05 or "
+                self.warn(bad, fld, self.mapped_text(fld), "are not a time of day (e.g. 09:05 or "
                           "9:05 AM); left blank")
 
     def _required(self) -> None:

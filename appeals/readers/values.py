@@ -408,6 +408,7 @@ def _split(cell: str, group: str) -> tuple[str, str, str, str, bool]:
         elif _RARC_RE.fullmatch(code):
             rarcs[code] = None
         else:
+            assert m is not None  # a code comes only from a matched token
             carcs[code] = None
             grp = m.group("group") or pending or group
             if grp:
