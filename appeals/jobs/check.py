@@ -11,15 +11,15 @@ from typing import Any
 from appeals.errors import AppealsError
 from appeals.privacy import redact_rejected
 from appeals.readers.loader import load_files
-from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.rules.reference import carc_codes, rarc_codes
 from appeals.schema import split_list
 
 _PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
 _REVENUE = re.compile(r"^\d{4}$")
 
 
-def _unrecognised(lines, column: str, known: set[str]) -> dict[str, int]:
+def _unrecognised(lines, column: str, known: frozenset[str]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for cell, n in lines[column].value_counts().items():
         for code in split_list(cell):
@@ -42,8 +42,7 @@ def check_files(
     The report is meant for screens and scripts: cell values that may hold patient data
     (names, member ids, birth dates) are hidden unless ``show_patient_data``."""
     payer_rules = payer_rules or load_payer_rules()
-    carcs = set(read_data_csv("carc.csv")["code"])
-    rarcs = set(read_data_csv("rarc.csv")["code"])
+    carcs, rarcs = carc_codes(), rarc_codes()
     files = []
     for path in paths:
         entry: dict[str, Any] = {"file": str(path)}

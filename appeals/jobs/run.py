@@ -21,7 +21,7 @@ from appeals.readers.loader import LoadResult, load_files
 from appeals.resources import data_path, denial_map_path, templates_dir
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
-from appeals.schema import REJECTED_COLUMNS, empty_rejected
+from appeals.schema import conform_rejected, empty_rejected
 
 Progress = Callable[[int], None]
 
@@ -140,7 +140,7 @@ def run(
             # Infusion-log rows are not export lines: listed with the rejected rows, but kept
             # out of the lines-read count.
             rejected = pd.concat(
-                [rejected, log_report["rejected"][list(REJECTED_COLUMNS)]], ignore_index=True
+                [rejected, conform_rejected(log_report["rejected"])], ignore_index=True
             )
         write_summary(
             staging / "summary.xlsx", classified, rejected, documents,

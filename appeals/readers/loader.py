@@ -19,8 +19,8 @@ from appeals.errors import ConfigError, InputFileError
 from appeals.rules.payers import PayerRules, load_payer_rules
 from appeals.schema import (
     LINE_COLUMNS,
-    REJECTED_COLUMNS,
     conform,
+    conform_rejected,
     empty_lines,
     empty_rejected,
 )
@@ -148,7 +148,5 @@ def load_files(
     blank = lines["payer"] == ""
     if blank.any():
         lines.loc[blank, "payer"] = payer_rules.resolve_series(lines.loc[blank, "payer_name"])
-    bad_rows = (
-        pd.concat(rejected, ignore_index=True)[list(REJECTED_COLUMNS)] if rejected else empty_rejected()
-    )
+    bad_rows = conform_rejected(pd.concat(rejected, ignore_index=True)) if rejected else empty_rejected()
     return LoadResult(lines=lines, rejected=bad_rows, reports=reports)

@@ -107,6 +107,7 @@ class _Build:
         self.out: dict[str, D.Distinct] = {}
         self.warnings: list[str] = list(raw.warnings) + list(colmap.warnings)
         self.reason = np.full(self.n, "", dtype=object)
+        self.code = np.full(self.n, "", dtype=object)
         self.column = np.full(self.n, "", dtype=object)
         self.value = np.full(self.n, "", dtype=object)
         self.unrecognised: dict[str, int] = {}
@@ -142,7 +143,8 @@ class _Build:
             self._text[fld] = cells.derive(C.as_text(cells.values))
         return self._text[fld]
 
-    def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str) -> None:
+    def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str, code: str) -> None:
+        """Reject the rows of ``mask`` with a reason in words and a ``REJECT_CODES`` code."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
@@ -156,6 +158,8 @@ class _Build:
             self.value[first] = np.asarray(values, dtype=object)[first]
         self.reason[first] = reason
         self.reason[more] = self.reason[more] + "; " + reason
+        self.code[first] = code
+        self.code[more] = self.code[more] + ";" + code
 
     def warn(self, mask: Any, fld: str, values: D.Distinct, what: str, show: bool = True) -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -187,6 +191,7 @@ class _Build:
         self._required()
         # a total row is rejected for being a total, whatever else is wrong with it
         self.reason[total] = _TOTAL_REASON
+        self.code[total] = "total-row"
         self.column[total] = ""
         self.value[total] = self._first[total]
         rejected_mask = self.reason != ""
@@ -214,18 +219,21 @@ class _Build:
         if claim is not None:
             again = claim.per_value(lower == self.header("claim_id").strip().lower())
             self.reject(again & ~total, "claim_id", claim,
-                        "a repeated header row, not a service line; nothing to fix")
+                        "a repeated header row, not a service line; nothing to fix",
+                        "repeated-header")
         spill = self.extra != ""
         name = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}.get(
             self.raw.delimiter, "delimiter")
         self.reject(spill & ~total, SPILL_COLUMN, self.extra,
                     f"the row has more cells than the header; a value probably holds an "
-                    f"unquoted {name} (e.g. $1,234.50): quote that value or export again")
+                    f"unquoted {name} (e.g. $1,234.50): quote that value or export again",
+                    "extra-cells")
         for fld in self.colmap.fields:
             values = self.cells(fld)
             errors = values.per_value(values.values.isin(_ERROR_VALUES))
             self.reject(errors & ~total, fld, values,
-                        "the cell shows an Excel error; fix the formula or type the value")
+                        "the cell shows an Excel error; fix the formula or type the value",
+                        "excel-error")
         self.table = None
         D.release_memory()
         return total
@@ -299,7 +307,8 @@ class _Build:
         amount_fld = "adjustment_amount" + slot
         if amount_fld in self.colmap.fields:
             amount, bad = self.parsed(amount_fld, C.parse_money)
-            self.reject(bad, amount_fld, self.mapped_text(amount_fld), _MONEY_REASON)
+            self.reject(bad, amount_fld, self.mapped_text(amount_fld), _MONEY_REASON,
+                        "bad-amount")
             columns.append(amount)
         codes, per = D.combine(*columns)
         group_values = per[1] if group_fld in self.colmap.fields else None
@@ -310,11 +319,11 @@ class _Build:
         for fld in MONEY_FIELDS:
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_money)
-                self.reject(bad, fld, self.mapped_text(fld), _MONEY_REASON)
+                self.reject(bad, fld, self.mapped_text(fld), _MONEY_REASON, "bad-amount")
         if "units" in self.colmap.fields:
             self.out["units"], bad = self.parsed("units", C.parse_count)
             self.reject(bad, "units", self.mapped_text("units"), "units must be a whole number, 0 "
-                        "or more (e.g. 3); fix the units in the export")
+                        "or more (e.g. 3); fix the units in the export", "bad-units")
         if "sites" in self.colmap.fields:
             self.out["sites"], bad = self.parsed("sites", C.parse_count)
             self.warn(bad, "sites", self.mapped_text("sites"),
@@ -326,7 +335,7 @@ class _Build:
                 continue
             self.out[fld], bad = self.parsed(fld, C.parse_dates, future_days=future_days)
             self.reject(bad, fld, self.mapped_text(fld), "not a valid date (the day does not exist "
-                        "or the text is not a date); write it as MM/DD/YYYY")
+                        "or the text is not a date); write it as MM/DD/YYYY", "bad-date")
 
     def _words(self) -> None:
         if "claim_status" in self.colmap.fields:
@@ -347,14 +356,14 @@ class _Build:
         claim = self.out["claim_id"]
         self.reject(claim.per_value(claim.values == ""), "claim_id", claim, "the claim id is "
                     "blank; fill in the claim number (or delete the row if it is not a "
-                    "service line)")
+                    "service line)", "blank-claim-id")
         none = np.ones(self.n, dtype=bool)
         for name in ("procedure_code", "revenue_code"):
             if name in self.out:
                 none &= self.out[name].per_value(self.out[name].values == "")
         fld = "procedure_code" if "procedure_code" in self.colmap.fields else "revenue_code"
         self.reject(none, fld, np.full(self.n, "", dtype=object), "no procedure code (and no "
-                    "revenue code); fill in the CPT/HCPCS code")
+                    "revenue code); fill in the CPT/HCPCS code", "no-procedure-code")
 
     # -- outputs --
 
@@ -391,6 +400,7 @@ class _Build:
                 "column": self.column[mask],
                 "value": values.to_numpy(dtype=object),
                 "reason": self.reason[mask],
+                "code": self.code[mask],
             }
         )
         return frame[list(REJECTED_COLUMNS)]

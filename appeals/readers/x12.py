@@ -568,6 +568,7 @@ class _Reader:
                 "column": pd.Series([r[1] for r in self.rejected], dtype=object),
                 "value": pd.Series([r[2] for r in self.rejected], dtype=object),
                 "reason": pd.Series([r[3] for r in self.rejected], dtype=object),
+                "code": pd.Series(["orphan-service-line"] * len(self.rejected), dtype=object),
             },
             columns=list(REJECTED_COLUMNS),
         )

@@ -16,21 +16,14 @@ import numpy as np
 import pandas as pd
 
 from appeals.classify.units import units_for_times
-from appeals.errors import ConfigError
-from appeals.resources import read_data_csv
+from appeals.rules import reference
+from appeals.rules.reference import POS_NAMES
 from appeals.schema import split_list
 
 LETTER_ACTIONS = ("appeal", "corrected_claim")
 CORRECTION_COLUMNS = (
     "corrected_procedure_code", "corrected_modifiers", "remove_line", "add_lines",
 )
-POS_NAMES = {  # reference codes.md, place of service
-    "11": "office",
-    "12": "home",
-    "19": "off-campus outpatient hospital",
-    "22": "on-campus outpatient hospital",
-    "24": "ambulatory surgical center",
-}
 _TEXT = (
     "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "payer",
     "place_of_service", "procedure_code", "revenue_code", "ndc", "status", "pattern",
@@ -63,12 +56,8 @@ def _display_mods(value: str) -> str:
 
 
 def scig_products() -> dict[str, str]:
-    """J-code -> product name from the packaged SCIG product list ({} when absent)."""
-    try:
-        table = read_data_csv("scig_products.csv")
-    except (ConfigError, OSError):
-        return {}
-    return dict(zip(table["hcpcs"], table["product"], strict=True))
+    """J-code -> product name."""
+    return {code: product.name for code, product in reference.scig_products().items()}
 
 
 def letter_mask(frame: pd.DataFrame) -> pd.Series:

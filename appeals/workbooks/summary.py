@@ -95,6 +95,7 @@ _REJECTED_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("Row", "source_row", "int", 8),
     ("Column", "column", "text", 18),
     ("Value", "value", "text", 30),
+    ("Code", "code", "text", 18),
     ("Reason", "reason", "text", 70),
 )
 

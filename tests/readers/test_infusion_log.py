@@ -83,6 +83,8 @@ def test_bad_rows_are_rejected_with_every_reason_never_dropped(tmp_path: Path) -
     assert "no claim id" in bad.loc[10, "reason"]
     assert "date of service is not a date" in bad.loc[11, "reason"]
     assert "stop equals start" in bad.loc[11, "reason"]
+    assert bad["code"].to_dict() == {8: "missing-time", 9: "bad-time;bad-route",
+                                     10: "unidentified", 11: "bad-date;stop-equals-start"}
     assert all(bad["source_file"] == str(tmp_path / "log.csv"))
     # Rows whose encounter is still known are held so the join leaves that encounter alone.
     assert sorted(log.held["source_row"]) == [8, 9, 11]

@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from appeals.errors import AppealsError, ConfigError, InputFileError
 from appeals.readers import sheets as sheetio
 from appeals.readers.table import read_spreadsheet
-from appeals.schema import LINE_COLUMNS, LIST_FIELDS, REJECTED_COLUMNS, TEXT_FIELDS
+from appeals.schema import (
+    LINE_COLUMNS,
+    LIST_FIELDS,
+    REJECT_CODES,
+    REJECTED_COLUMNS,
+    TEXT_FIELDS,
+)
 
 D = pd.Timestamp
 
@@ -156,6 +162,7 @@ def test_blank_rows_skipped_total_rows_rejected(tmp_path: Path) -> None:
     assert rejected["source_row"].tolist() == [7, 8]
     assert rejected["value"].tolist() == ["Grand Total", "TOTALS:"]
     assert rejected["reason"].str.startswith("a total row").all()
+    assert rejected["code"].eq("total-row").all()
     assert report["rows_read"] == 4
 
 
@@ -189,6 +196,11 @@ def test_row_rejections_with_reasons_and_row_numbers(tmp_path: Path) -> None:
         assert got[row][:2] == ("Units", value)
         assert "whole number" in got[row][2]
     assert got[11][2].count(";") >= 4  # every problem of the row is named
+    codes = dict(zip(rejected["source_row"], rejected["code"], strict=True))
+    assert codes == {3: "blank-claim-id", 4: "no-procedure-code", 6: "bad-date",
+                     7: "bad-amount", 8: "bad-units", 9: "bad-units", 10: "bad-units",
+                     11: "bad-amount;bad-units;bad-date;blank-claim-id;no-procedure-code"}
+    assert set(";".join(codes.values()).split(";")) <= set(REJECT_CODES)
     assert report["rows_read"] == 11 == len(lines) + len(rejected)
     assert rejected["source_file"].eq(str(tmp_path / "bad.csv")).all()
 

@@ -634,6 +634,7 @@ def test_svc_before_clp_is_rejected(tmp_path: Path) -> None:
     assert values(rejected, "source_row", "column", "value") == [(10, "SVC01", "HC:96369")]
     assert rejected.loc[0, "source_file"] == str(tmp_path / "remit.835")
     assert "before any claim" in rejected.loc[0, "reason"]
+    assert rejected.loc[0, "code"] == "orphan-service-line"
     assert report["rows_read"] == 3
     assert any(w.startswith("segment 10:") for w in report["warnings"])
 
