@@ -88,3 +88,11 @@ class RenderError(AppealsError):
 
 class OutputError(AppealsError):
     """The output folder cannot be written as asked."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so the same clean-up runs; ``signum`` says which."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -40,9 +40,11 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; nothing was left half-written.", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            # the job says what became of the output folder; anything else wrote nothing
+            outcome = getattr(exc, "outcome", None)
+            click.echo(f"Interrupted; {outcome}." if outcome else "Interrupted.", err=True)
+            sys.exit(128 + getattr(exc, "signum", 2))
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - last resort, never a traceback without --debug

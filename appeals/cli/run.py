@@ -77,6 +77,8 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
         )
     finally:
         bar.close()
+    for note in summary.notes:
+        click.echo(f"Note: {note}", err=True)
     s = summary.statuses
     click.echo(f"Lines read: {summary.lines_read}  (classified {summary.lines_read - summary.rows_rejected}, rejected {summary.rows_rejected})")
     click.echo(

@@ -6,8 +6,7 @@ import click
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
-from appeals.errors import OutputError
-from appeals.jobs.scrub import WORKBOOK, scrub_files, write_scrub
+from appeals.jobs.scrub import WORKBOOK, scrub_to_folder
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import load_payer_rules
 
@@ -15,14 +14,14 @@ from appeals.rules.payers import load_payer_rules
 @click.command("scrub")
 @opt.input_files
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Output folder (scrub.xlsx, worksheets/).")  # fmt: skip
+              help="Output folder of its own (scrub.xlsx, worksheets/, manifest.json).")  # fmt: skip
 @opt.infusion_log
 @opt.sheet
 @opt.columns
 @opt.denial_map
 @opt.payers
 @click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml for worksheets.")
-@click.option("--force", is_flag=True, help="Replace scrub.xlsx and worksheets/ in the folder.")
+@click.option("--force", is_flag=True, help="Replace an earlier scrub's output folder.")
 @opt.verbose
 @reports_errors
 def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, practice, force,
@@ -41,23 +40,14 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
     from pathlib import Path
 
     out = Path(out_dir)
-    existing = [out / WORKBOOK, out / "worksheets"]
-    if not force and any(p.exists() for p in existing):
-        raise OutputError(
-            "the folder already holds a scrub", file=out,
-            fix="choose another folder with -o, or pass --force to replace it",
-        )  # fmt: skip
-    if force:
-        import shutil
-
-        shutil.rmtree(out / "worksheets", ignore_errors=True)
-        (out / WORKBOOK).unlink(missing_ok=True)
-    payer_rules = load_payer_rules(payers)
-    result = scrub_files(
-        files, infusion_log=infusion_log, sheet=sheet, columns=opt.mapping(columns),
-        rules=load_denial_map(denial_map), payer_rules=payer_rules,
+    done = scrub_to_folder(
+        files, out, force=force, infusion_log=infusion_log, sheet=sheet,
+        columns=opt.mapping(columns), rules=load_denial_map(denial_map),
+        payer_rules=load_payer_rules(payers), practice=practice,
     )  # fmt: skip
-    documents = write_scrub(result, out, practice=practice, payer_rules=payer_rules)
+    result, documents = done.result, done.documents
+    for note in done.notes:
+        click.echo(f"Note: {note}", err=True)
     lines = result.summary()
     click.echo(lines[0])
     for line in lines[1:]:

@@ -44,6 +44,7 @@ def build_manifest(
     rules: Mapping[str, Path | None],
     counts: Mapping[str, Any],
     out_dir: Path,
+    job: str = "run",
 ) -> dict[str, Any]:
     """``inputs``: the loader's per-file reports; ``rules``: name → file or folder used."""
     files = []
@@ -70,10 +71,12 @@ def build_manifest(
     outputs = [
         {"file": p.relative_to(out_dir).as_posix(), "sha256": file_sha256(p)}
         for p in sorted(out_dir.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        # the staging marker is the job's own bookkeeping, gone once the output is in place
+        if p.is_file() and p.name not in ("manifest.json", ".appeals-staging")
     ]
     return {
         "tool": "appeals",
+        "job": job,
         "version": __version__,
         "run_date": today.isoformat(),
         "inputs": files,

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from appeals.classify.classifier import classify
-from appeals.errors import OutputError
 from appeals.jobs.manifest import build_manifest, write_manifest
+from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
 from appeals.readers.loader import LoadResult, load_files
 from appeals.resources import data_path, denial_map_path, templates_dir
 from appeals.rules.denial_map import load_denial_map
@@ -39,6 +35,7 @@ class RunSummary:
     files: list[dict[str, Any]] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
+    notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
 
 
 def classify_files(
@@ -94,8 +91,9 @@ def run(
 ) -> RunSummary:
     """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
 
-    Everything is written into a temporary sibling folder first and moved into place at
-    the end, so an interrupted run leaves any previous output untouched and no half files.
+    Everything is written into a private staging folder first and moved into place at the
+    end (see ``appeals.jobs.output``), so an interrupted run leaves any previous output
+    untouched and no half files; ``force`` replaces only an earlier run's output.
     """
     from appeals.render.documents import write_documents
     from appeals.rules.practice import load_practice
@@ -103,26 +101,21 @@ def run(
 
     out_dir = Path(out_dir)
     today = today or dt.date.today()
-    if out_dir.exists() and not force and (not out_dir.is_dir() or any(out_dir.iterdir())):
-        raise OutputError(
-            "the output folder already exists and is not empty", file=out_dir,
-            fix="choose another folder with -o, or pass --force to replace it",
+    paths = list(paths)
+    target = resolve_out_dir(out_dir)
+    with staged_output(target, out_dir) as stage:
+        given = [*paths, *(p for p in (infusion_log, practice, letterhead, payers, denial_map,
+                                       templates) if p is not None)]
+        check_out_dir(out_dir, target, given, force=force, job="run")
+        practice_info = load_practice(practice)
+        payer_rules = load_payer_rules(payers)
+        classified, loaded, log_report = classify_files(
+            paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
+            infusion_log=infusion_log,
         )
-    practice_info = load_practice(practice)
-    payer_rules = load_payer_rules(payers)
-    classified, loaded, log_report = classify_files(
-        paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
-        infusion_log=infusion_log,
-    )
-    if on_total is not None:
-        on_total(documents_needed(classified))
-    target = out_dir.resolve()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    except OSError as exc:
-        raise _output_error(exc, out_dir) from None
-    try:
+        if on_total is not None:
+            on_total(documents_needed(classified))
+        staging = stage.path
         documents = write_documents(
             classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
@@ -158,20 +151,7 @@ def run(
                 "infusion_log": Path(infusion_log) if infusion_log else None,
             },
         ))
-        _replace(staging, target)
-    except OutputError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        # render and report name the staging folder, which is gone: name the real one
-        if exc.file and exc.file.startswith(str(staging)):
-            exc.file = str(out_dir) + exc.file[len(str(staging)):]
-        raise
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise _output_error(exc, out_dir) from None
-    except BaseException:
-        # Ctrl-C, a crash: the previous output stays as it was and no half files are left
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        stage.commit()
     letters = int((documents["letter"] != "").sum()) if len(documents) else 0
     worksheets = int((documents["worksheet"] != "").sum()) if len(documents) else 0
     placeholders = (
@@ -191,34 +171,6 @@ def run(
         files=loaded.reports,
         log=log_report,
         rejected=loaded.rejected,
+        notes=stage.notes,
     )
 
-
-def _output_error(exc: OSError, out_dir: Path) -> OutputError:
-    """An OSError met while writing the output, as one message naming the folder."""
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        what, fix = "the disk is full", "free some space (or choose another disk with -o) and run again"
-    else:
-        what = f"cannot write the output ({exc.strerror or exc})"
-        fix = "check that the folder's parent exists and is writable, or choose another with -o"
-    return OutputError(f"{what}; nothing was changed in the folder", file=out_dir, fix=fix)
-
-
-def _replace(staging: Path, out_dir: Path) -> None:
-    """Move the finished folder into place; the old one goes only once the new one is ready."""
-    old = None
-    if out_dir.exists() or out_dir.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()  # a free, unique name beside the output
-        os.replace(out_dir, old)
-    try:
-        os.replace(staging, out_dir)
-    except BaseException:
-        if old is not None:
-            os.replace(old, out_dir)  # put the previous output back
-        raise
-    if old is not None:
-        if old.is_dir() and not old.is_symlink():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)

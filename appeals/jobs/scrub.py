@@ -19,6 +19,8 @@ import pandas as pd
 
 from appeals.classify.classifier import classify
 from appeals.errors import OutputError
+from appeals.jobs.manifest import build_manifest, write_manifest
+from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
 from appeals.readers.infusion_log import JoinReport, join_infusion_log, read_infusion_log
 from appeals.readers.loader import LoadResult, load_files
 from appeals.rules.denial_map import Rule
@@ -140,3 +142,53 @@ def write_scrub(
     documents = documents[["claim_id", "worksheet"]]
     write_scrub_workbook(out / WORKBOOK, result, documents)
     return documents
+
+
+@dataclass
+class ScrubRun:
+    """What ``scrub_to_folder`` did: the scrub, the worksheets written, notes for the user."""
+
+    result: ScrubResult
+    documents: pd.DataFrame
+    notes: list[str]
+
+
+def scrub_to_folder(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    force: bool = False,
+    infusion_log: str | Path | None = None,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    rules: list[Rule] | None = None,
+    payer_rules: PayerRules | None = None,
+    practice: str | Path | None = None,
+    today: dt.date | None = None,
+) -> ScrubRun:
+    """Scrub and write the folder like ``run`` does: staged, private, swapped in at the end.
+
+    ``force`` replaces only an earlier scrub's output; a folder holding a run, other files
+    or an input is refused, and the previous scrub stays until the new one is complete.
+    """
+    paths = list(paths)
+    today = today or dt.date.today()
+    target = resolve_out_dir(out_dir)
+    given = [*paths, *(p for p in (infusion_log, practice) if p is not None)]
+    with staged_output(target, out_dir) as stage:
+        check_out_dir(out_dir, target, given, force=force, job="scrub")
+        result = scrub_files(
+            paths, infusion_log=infusion_log, sheet=sheet, columns=columns, rules=rules,
+            payer_rules=payer_rules,
+        )
+        documents = write_scrub(
+            result, stage.path, practice=practice, payer_rules=payer_rules, today=today
+        )
+        counts = {"lines_read": len(result.lines), "rows_rejected": len(result.rejected),
+                  "claims_flagged": len(result.flagged_claims)}  # fmt: skip
+        write_manifest(stage.path, build_manifest(
+            today=today, inputs=result.files, rules={}, counts=counts, out_dir=stage.path,
+            job="scrub",
+        ))  # fmt: skip
+        stage.commit()
+    return ScrubRun(result=result, documents=documents, notes=stage.notes)

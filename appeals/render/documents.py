@@ -194,6 +194,25 @@ class _Job:
 _JOB: _Job | None = None  # set in the parent just before forking; workers inherit it
 
 
+def _watch_parent(parent: int) -> None:
+    """In a pool worker: exit as soon as the parent is gone, so no worker keeps writing
+    patient documents after the run was killed (even by SIGKILL, which runs no clean-up)."""
+    import os
+    import signal
+    import threading
+    import time
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)  # the parent's clean-up handlers are not ours
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _work(bounds: tuple[int, int]) -> list[tuple[tuple[str, str, str, str], int]]:
     assert _JOB is not None
     return _JOB.render_range(*bounds)
@@ -253,7 +272,11 @@ def write_documents(
     if use_pool:
         _JOB = job
         try:
-            with multiprocessing.get_context("fork").Pool(min(workers, len(bounds))) as pool:
+            import os
+
+            pool_size = min(workers, len(bounds))
+            context = multiprocessing.get_context("fork")
+            with context.Pool(pool_size, _watch_parent, (os.getpid(),)) as pool:
                 for batch in pool.imap(_work, bounds):
                     _collect(batch, results, progress)
         finally:

@@ -59,8 +59,10 @@ def _table(ws: Any, frame: pd.DataFrame, columns: tuple, bold: Any) -> None:
 def write_scrub_workbook(path: Path, result: ScrubResult, documents: pd.DataFrame) -> None:
     """Write ``path``: Fix before sending, All lines, Infusion log, Rejected rows."""
     try:
+        # temporary files stay beside the workbook (the staging folder), never in $TMPDIR
         book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
-                                               "strings_to_urls": False})  # fmt: skip
+                                               "strings_to_urls": False,
+                                               "tmpdir": str(Path(path).parent)})  # fmt: skip
     except OSError as exc:
         raise OutputError(f"cannot write the workbook ({exc.strerror})", file=path) from None
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})

@@ -240,10 +240,18 @@ def write_summary(
         today = today.date()
     frame, order = _prepare(classified, documents, today)
     created = dt.datetime.combine(today, dt.time())
+    if not path.parent.is_dir():  # XlsxWriter's temporary files go there from the start
+        raise OutputError(
+            "cannot write the work-queue workbook: its folder does not exist", file=path,
+            fix="create the folder first, or choose another with -o",
+        )
     book = xlsxwriter.Workbook(
         str(path),
         {
             "constant_memory": True,
+            # Its temporary files hold patient data: keep them in the (staging) folder the
+            # workbook goes to, never in $TMPDIR where an interrupted run would leave them.
+            "tmpdir": str(path.parent),
             # Input text is data: never let XlsxWriter turn it into formulas, URLs or numbers.
             "strings_to_formulas": False,
             "strings_to_urls": False,
