@@ -159,4 +159,4 @@ def test_mutated_835_files(data: bytes) -> None:
             assert str(path) in str(exc)
             return
         assert loaded.rows_read == len(classified) + len(loaded.rejected)
-        assert loaded.reports[0]["rows_read"] == loaded.rows_read
+        assert loaded.reports[0].rows_read == loaded.rows_read

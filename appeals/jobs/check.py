@@ -52,18 +52,18 @@ def check_files(
             entry.update(verdict="unreadable", error=exc.describe(verbose=show_patient_data))
             files.append(entry)
             continue
-        report = loaded.reports[0] if loaded.reports else {}
+        (report,) = loaded.reports
         lines = loaded.lines
         procedures = lines["procedure_code"]
         odd = procedures[(procedures != "") & ~procedures.str.match(_PROCEDURE)]
         revenue = lines["revenue_code"]
         odd_revenue = revenue[(revenue != "") & ~revenue.str.match(_REVENUE)]
         entry.update(
-            format=report.get("format", ""),
-            sheet=report.get("sheet", ""),
-            header_row=report.get("header_row"),
-            mapping=report.get("mapping", {}),
-            unmapped_headers=report.get("unmapped_headers", []),
+            format=report.format,
+            sheet=report.sheet,
+            header_row=report.header_row,
+            mapping=report.mapping,
+            unmapped_headers=report.unmapped_headers,
             rows_read=loaded.rows_read,
             lines=len(lines),
             rejected=[
@@ -73,7 +73,7 @@ def check_files(
                     else redact_rejected(loaded.rejected, loaded.reports)
                 ).astype(object).to_dict("records")
             ],
-            warnings=list(report.get("warnings", [])),
+            warnings=list(report.warnings),
             unrecognised={
                 "procedure_codes": {k: int(v) for k, v in odd.value_counts().items()},
                 "revenue_codes": {k: int(v) for k, v in odd_revenue.value_counts().items()},

@@ -13,6 +13,7 @@ import pandas as pd
 from appeals.classify.classifier import classify
 from appeals.jobs.manifest import build_manifest, write_manifest
 from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
+from appeals.readers.base import FileReport
 from appeals.readers.loader import LoadResult, load_files
 from appeals.resources import data_path, denial_map_path, templates_dir
 from appeals.rules.denial_map import load_denial_map
@@ -32,7 +33,7 @@ class RunSummary:
     letters: int
     worksheets: int
     placeholders: int
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed

@@ -1,7 +1,7 @@
 """Load any mix of export files into one frame of canonical lines plus rejected rows.
 
-Each file is routed by its content (an X12 interchange or a spreadsheet), never by its
-extension alone. Payer names are resolved to payer keys here so every later step sees the
+Each file goes to the first reader of ``appeals.readers.registry`` that claims its first
+bytes (an X12 interchange, else a spreadsheet), never by its extension alone. Payer names are resolved to payer keys here so every later step sees the
 same ``payer`` column.
 """
 
@@ -11,11 +11,13 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from appeals.errors import ConfigError, InputFileError
+from appeals.readers.base import FileReport, ReadOptions, ReadResult
+from appeals.readers.registry import SNIFF_BYTES, reader_for
+from appeals.readers.x12 import X12_SUFFIXES
 from appeals.rules.payers import PayerRules, load_payer_rules
 from appeals.schema import (
     LINE_COLUMNS,
@@ -25,15 +27,12 @@ from appeals.schema import (
     empty_rejected,
 )
 
-_SNIFF_BYTES = 4096
-_X12_SUFFIXES = (".835", ".edi", ".era", ".x12")
-
 
 @dataclass
 class LoadResult:
     lines: pd.DataFrame
     rejected: pd.DataFrame
-    reports: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -75,15 +74,10 @@ def parse_column_mapping(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def _read_one(
-    path: Path, sheet: str | None, columns: Mapping[str, str] | None, require_denial: bool
-):
-    from appeals.readers.x12 import read_835
-    from appeals.readers.x12_segments import looks_like_x12
-
+def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
+            return handle.read(SNIFF_BYTES)
     except FileNotFoundError:
         raise InputFileError("file not found", file=path, fix="check the path") from None
     except IsADirectoryError:
@@ -92,18 +86,16 @@ def _read_one(
         ) from None
     except OSError as exc:
         raise InputFileError(f"cannot read the file ({exc.strerror})", file=path) from None
-    x12_name = path.suffix.lower() in _X12_SUFFIXES
-    if looks_like_x12(head) or (x12_name and not head.strip()):
-        return read_835(path)
-    from appeals.readers.table import read_spreadsheet
 
+
+def read_file(path: Path, options: ReadOptions) -> ReadResult:
+    """One file through the first reader that claims it (by content, not by name)."""
+    reader = reader_for(_head(path), path)
     try:
-        return read_spreadsheet(
-            path, sheet=sheet, columns=dict(columns) if columns else None,
-            require_denial=require_denial,
-        )
+        return reader.read(path, options)
     except InputFileError as exc:
-        if not x12_name or not exc.message.startswith("no header row"):
+        named_x12 = path.suffix.lower() in X12_SUFFIXES
+        if reader.name != "table" or not named_x12 or not exc.message.startswith("no header row"):
             raise
         # named like a remittance, read as neither: the 835 view is the useful one
         raise InputFileError(
@@ -128,14 +120,15 @@ def load_files(
 
     ``require_denial=False`` accepts charge exports (no CARC, RARC or paid column)."""
     payer_rules = payer_rules or load_payer_rules()
+    options = ReadOptions(sheet=sheet, columns=columns, require_denial=require_denial)
     frames, rejected, reports = [], [], []
     for raw in paths:
-        lines, bad, report = _read_one(Path(raw), sheet, columns, require_denial)
-        if len(lines):
-            frames.append(lines)
-        if len(bad):
-            rejected.append(bad)
-        reports.append(report)
+        result = read_file(Path(raw), options)
+        if len(result.lines):
+            frames.append(result.lines)
+        if len(result.rejected):
+            rejected.append(result.rejected)
+        reports.append(result.report)
     if len(frames) == 1 and tuple(frames[0].columns) == LINE_COLUMNS:
         # The readers conform their own output: one file needs no copy (0.5 s, 200 MB at 1M).
         lines = frames[0]

@@ -7,7 +7,7 @@ blank, it has neither procedure nor revenue code, a date does not exist, an amou
 units cannot be read (units must be whole and not negative), a cell shows an Excel error,
 it spills past the header's last column, or it is a total / repeated header row. Values
 that only describe the chart (times, sites, route) and codes that are merely unusual never
-reject a row: they are kept or left blank and reported in ``report["warnings"]``.
+reject a row: they are kept or left blank and reported in ``FileReport.warnings``.
 ``payer`` is left "" (resolved by the payer module); nothing is classified here.
 """
 
@@ -33,6 +33,7 @@ from appeals.readers.aliases import (
     map_columns,
     require_columns,
 )
+from appeals.readers.base import FileReport, ReadOptions, ReadResult
 from appeals.readers.sheets import EXCEL_ERRORS, RawTable, read_raw
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, empty_rejected
 
@@ -55,7 +56,7 @@ def read_spreadsheet(
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     require_denial: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
     """Read one export: (canonical lines, rejected rows, report).
 
     ``sheet`` names a workbook sheet (default: the one whose header row scores best);
@@ -80,6 +81,22 @@ def read_spreadsheet(
     build = _Build(raw, colmap, str(path))
     del raw  # the build lets go of the cells as soon as it can
     return build.run()
+
+
+class TableReader:
+    """CSV, TSV, text and Excel exports: whatever no other reader claims."""
+
+    name = "table"
+
+    def detect(self, head: bytes, path: Path) -> bool:
+        return True
+
+    def read(self, path: Path, options: ReadOptions) -> ReadResult:
+        lines, rejected, report = read_spreadsheet(
+            path, sheet=options.sheet, columns=dict(options.columns) if options.columns else None,
+            require_denial=options.require_denial,
+        )
+        return ReadResult(lines, rejected, report)
 
 
 class _Build:
@@ -181,7 +198,7 @@ class _Build:
 
     # -- steps --
 
-    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
         total = self._structure()
         self._text_fields()
         self._codes()
@@ -405,26 +422,26 @@ class _Build:
         )
         return frame[list(REJECTED_COLUMNS)]
 
-    def _report(self, lines: int, rejected: int) -> dict[str, Any]:
+    def _report(self, lines: int, rejected: int) -> FileReport:
         headers = self.raw.headers
         used = set(self.colmap.fields.values())
         if "service_date" not in self.colmap.fields:
             self.warnings.append("no date-of-service column: lines are grouped by claim only")
-        return {
-            "file": self.source,
-            "format": self.raw.format,
-            "encoding": self.raw.encoding,
-            "delimiter": self.raw.delimiter,
-            "sheet": self.raw.sheet,
-            "header_row": self.raw.header_row,
-            "mapping": self.colmap.headers(headers),
-            "rows_read": self.n,
-            "lines": lines,
-            "rejected": rejected,
-            "unmapped_headers": [h for i, h in enumerate(headers) if i not in used and h],
-            "unrecognised_codes": self.unrecognised,
-            "warnings": self.warnings,
-        }
+        return FileReport(
+            file=self.source,
+            format=self.raw.format,
+            mapping=self.colmap.headers(headers),
+            encoding=self.raw.encoding or "",
+            delimiter=self.raw.delimiter or "",
+            sheet=self.raw.sheet or "",
+            header_row=self.raw.header_row,
+            rows_read=self.n,
+            lines=lines,
+            rejected=rejected,
+            unmapped_headers=[h for i, h in enumerate(headers) if i not in used and h],
+            unrecognised_codes=self.unrecognised,
+            warnings=self.warnings,
+        )
 
 
 def _blank(name: str, count: int) -> np.ndarray:

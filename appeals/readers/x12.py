@@ -45,12 +45,14 @@ from typing import Any
 import pandas as pd
 
 from appeals.errors import InputFileError
+from appeals.readers.base import FileReport, ReadOptions, ReadResult
 from appeals.readers.x12_segments import decode, looks_like_x12, split_segments
 from appeals.schema import LINE_COLUMNS, LIST_SEP, REJECTED_COLUMNS, conform
 
-__all__ = ["read_835", "looks_like_x12"]
+__all__ = ["X12Reader", "read_835", "looks_like_x12"]
 
 FORMAT = "x12-835"
+X12_SUFFIXES = (".835", ".edi", ".era", ".x12")
 MAX_WARNINGS = 200
 
 _KNOWN = frozenset(
@@ -579,7 +581,20 @@ _DATES = ("service_date", "service_date_to", "remit_date")
 _NUMBERS = ("units", "billed_amount", "allowed_amount", "paid_amount")
 
 
-def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+class X12Reader:
+    """X12 835 remittance files, recognised by their ISA or ST segment."""
+
+    name = FORMAT
+
+    def detect(self, head: bytes, path: Path) -> bool:
+        # an empty file named like a remittance gets the 835 reader's "empty" message
+        return looks_like_x12(head) or (path.suffix.lower() in X12_SUFFIXES and not head.strip())
+
+    def read(self, path: Path, options: ReadOptions) -> ReadResult:
+        return ReadResult(*read_835(path))
+
+
+def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
     """Read an X12 835 file into ``(lines, rejected, report)``.
 
     ``lines`` has exactly ``appeals.schema.LINE_COLUMNS``; ``rejected`` has
@@ -618,16 +633,19 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, An
     finally:
         if gc_was_enabled:
             gc.enable()
-    report: dict[str, Any] = {
-        "file": name,
-        "format": FORMAT,
-        "interchanges": reader.interchanges,
-        "transactions": reader.transactions,
-        "claims": reader.claims,
-        "service_lines": reader.service_lines,
-        "warnings": reader.warnings,
-        "rows_read": len(lines) + len(rejected),
-    }
+    report = FileReport(
+        file=name,
+        format=FORMAT,
+        mapping={},  # no headers: names and member ids sit in NM1 elements, never in messages
+        interchanges=reader.interchanges,
+        transactions=reader.transactions,
+        claims=reader.claims,
+        service_lines=reader.service_lines,
+        warnings=reader.warnings,
+        rows_read=len(lines) + len(rejected),
+        lines=len(lines),
+        rejected=len(rejected),
+    )
     return lines, rejected, report
 
 
