@@ -92,3 +92,18 @@ def test_examples_run_on_the_shipped_samples(where: str, tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     for example in EXAMPLES[where]:
         _run(example, tmp_path)
+
+
+def test_architecture_section_names_every_module() -> None:
+    """The README's folder table and the folders agree (private ``_x.py`` modules aside)."""
+    found = re.search(r"^## Architecture\n(.*?)(?=^## )", README, re.M | re.S)
+    assert found, "README.md has no '## Architecture' section"
+    section = found.group(1)
+    package = ROOT / "appeals"
+    missing = []
+    for folder in ("readers", "rules", "classify", "render", "workbooks", "jobs"):
+        assert f"`appeals/{folder}/`" in section, folder
+        for module in sorted((package / folder).glob("*.py")):
+            if not module.name.startswith("_") and f"`{module.name}`" not in section:
+                missing.append(f"{folder}/{module.name}")
+    assert not missing, f"modules the README's Architecture section does not name: {missing}"

@@ -56,6 +56,7 @@ def classify_files(
     log_report: dict[str, Any] = {}
     lines = loaded.lines
     if infusion_log is not None:
+        # deferred, as the render imports below: classify and check load this module too
         from appeals.readers.infusion_log import join_infusion_log, read_infusion_log
 
         log = read_infusion_log(infusion_log)
@@ -67,7 +68,7 @@ def classify_files(
 
 def documents_needed(classified: pd.DataFrame) -> int:
     """How many DOCX files a run will write (for a truthful progress bar)."""
-    from appeals.render.documents import count_documents
+    from appeals.render.documents import count_documents  # jinja2/lxml only when rendering
 
     return count_documents(classified)
 
@@ -96,6 +97,7 @@ def run(
     end (see ``appeals.jobs.output``), so an interrupted run leaves any previous output
     untouched and no half files; ``force`` replaces only an earlier run's output.
     """
+    # deferred: `appeals classify` and `check` import this module and never write documents
     from appeals.render.documents import write_documents
     from appeals.rules.practice import load_practice
     from appeals.workbooks.summary import write_summary

@@ -123,6 +123,7 @@ def write_scrub(
 ) -> pd.DataFrame:
     """Write ``scrub.xlsx`` and a corrected-claim worksheet per flagged claim that has a
     correction; returns the documents written (claim_id, worksheet)."""
+    # deferred: reading and classifying charges needs neither jinja2 nor XlsxWriter
     from appeals.render.documents import write_documents
     from appeals.workbooks.scrub import write_scrub_workbook
 
