@@ -90,6 +90,10 @@ class OutputError(AppealsError):
     """The output folder cannot be written as asked."""
 
 
+class LedgerError(AppealsError):
+    """The denial ledger cannot be opened, upgraded, locked or written as asked."""
+
+
 class Interrupted(KeyboardInterrupt):
     """SIGTERM or SIGHUP, raised like Ctrl-C so the same clean-up runs; ``signum`` says which."""
 

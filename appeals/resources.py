@@ -50,6 +50,11 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files(_PACKAGE) / "data" / name))
 
 
+def web_path(name: str) -> Path:
+    """Path of the web page's packaged templates or static files (``appeals/web/<name>``)."""
+    return Path(str(resources.files(_PACKAGE) / "web" / name))
+
+
 def read_data_csv(name: str) -> pd.DataFrame:
     """Read a packaged reference CSV with every cell as literal text."""
     return read_text_csv(data_path(name))
@@ -65,3 +70,8 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
         raise ConfigError(
             f"not a readable CSV ({exc})", file=path, fix="save it as UTF-8 CSV"
         ) from exc
+
+
+def ledger_migrations_dir() -> Path:
+    """The Alembic scripts that build and upgrade a denial ledger (shipped in the package)."""
+    return Path(str(resources.files(_PACKAGE) / "ledger" / "migrations"))

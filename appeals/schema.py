@@ -35,12 +35,14 @@ TEXT_FIELDS = (
     "ndc",
     "check_number",
     "rendering_npi",
+    "line_control_number",
     "infusion_start",
     "infusion_stop",
     "route",
     "product",
     "justification",
     "chart_reference",
+    "claim_key",
 )
 LIST_FIELDS = ("modifiers", "adjustments", "carcs", "rarcs")
 NUMBER_FIELDS = ("units", "billed_amount", "allowed_amount", "paid_amount", "sites")
@@ -76,6 +78,7 @@ LINE_COLUMNS = (
     "remit_date",
     "check_number",
     "rendering_npi",
+    "line_control_number",  # the provider's line item control number (835 REF*6R)
     # chart facts: spreadsheet exports or an infusion log only, never guessed
     "infusion_start",  # "HH:MM" 24-hour
     "infusion_stop",
@@ -84,6 +87,9 @@ LINE_COLUMNS = (
     "product",
     "justification",
     "chart_reference",
+    # set by the loader: claim id + payer + member; "" means the claim id alone identifies
+    # the claim (use ``claim_keys``)
+    "claim_key",
 )
 
 STATUSES = ("denied", "needs_review", "out_of_scope", "paid")
@@ -150,6 +156,15 @@ def text_series(values, index: pd.Index) -> pd.Series:
     """A text column as plain Python strings. Assigning an object array directly would make
     pandas 3 infer an Arrow string dtype, which ``conform`` would then convert back."""
     return pd.Series(values, index=index, dtype=object)
+
+
+def claim_keys(lines: pd.DataFrame) -> pd.Series:
+    """What identifies each line's claim: its ``claim_key`` when the loader set one (two
+    patients or payers share a claim id), else the claim id."""
+    if "claim_key" not in lines.columns:
+        return lines["claim_id"]
+    key = lines["claim_key"]
+    return key.where(key != "", lines["claim_id"])
 
 
 def empty_lines() -> pd.DataFrame:

@@ -34,7 +34,11 @@ def test_wheel_holds_editable_and_reference_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in ("appeals/_bundled/denial_map.csv", "appeals/_bundled/templates/letter.html.j2",
                  "appeals/_bundled/templates/practice.toml", "appeals/data/payers.csv",
-                 "appeals/data/carc.csv", "appeals/py.typed"):
+                 "appeals/data/carc.csv", "appeals/py.typed", "appeals/data/appeal_levels.csv",
+                 "appeals/ledger/migrations/env.py",
+                 "appeals/ledger/migrations/versions/0001_items_events_files.py",
+                 "appeals/ledger/migrations/versions/0002_volume_append_only.py",
+                 "appeals/web/pages/base.html", "appeals/web/static/app.js"):
         assert name in names, name
 
 
@@ -55,6 +59,20 @@ def test_installed_wheel_finds_its_packaged_files(wheel, tmp_path):
     assert int(count) > 5
 
 
+def test_installed_wheel_creates_a_ledger(wheel, tmp_path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "from appeals.ledger import open_ledger; from appeals.ledger.store import schema_head;"
+        f"open_ledger({str(tmp_path / 'office.sqlite')!r}).close(); print(schema_head())"
+    )
+    env = dict(os.environ, PYTHONPATH=str(site))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0002" and (tmp_path / "office.sqlite").stat().st_size > 0
+
+
 def _imported_top_level_modules() -> set[str]:
     found = set()
     for path in (ROOT / "appeals").rglob("*.py"):
@@ -72,7 +90,8 @@ def _requirement_name(spec: str) -> str:
 
 def test_runtime_dependencies_are_exactly_what_the_package_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    declared = {_requirement_name(s) for s in project["dependencies"]}
+    # SQLAlchemy loads the PostgreSQL driver from the database URL: declared, never imported
+    declared = {_requirement_name(s) for s in project["dependencies"]} - {"psycopg"}
     distributions = packages_distributions()
     imported = {distributions[m][0].lower().replace("_", "-")
                 for m in _imported_top_level_modules()}

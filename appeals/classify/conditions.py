@@ -16,7 +16,7 @@ import pandas as pd
 
 from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules
-from appeals.schema import split_list
+from appeals.schema import claim_keys, split_list
 
 SC_ADMIN = frozenset({"96369", "96370", "96371"})
 IV_ADMIN = frozenset({"96365", "96366"})
@@ -145,8 +145,9 @@ def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
 def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     """Evaluate every condition in ``CONDITIONS`` for every line."""
     n = len(lines)
-    encounter, n_enc = group_index(lines["claim_id"], lines["service_date"])
-    claim, n_claims = group_index(lines["claim_id"])
+    key = claim_keys(lines)  # a claim is its id + payer + member, not the id alone
+    encounter, n_enc = group_index(key, lines["service_date"])
+    claim, n_claims = group_index(key)
 
     def enc_any(mask: np.ndarray) -> np.ndarray:
         return encounter_any(encounter, n_enc, mask)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from appeals.classify.conditions import Facts, encounter_any, factorize
-from appeals.schema import text_series
+from appeals.schema import claim_keys, text_series
 
 ADD_PRIMARY = "96369:1:"
 
@@ -146,5 +146,5 @@ def _join_add(current: str, entry: str) -> str:
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
-    codes, uniques = factorize(out["claim_id"])
+    codes, uniques = factorize(claim_keys(out))
     return codes.astype(np.int64), len(uniques)

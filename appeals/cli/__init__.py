@@ -9,7 +9,10 @@ import click
 from appeals import __version__
 
 # Each module defines ``command``; registered in this order in ``appeals --help``.
-_COMMAND_MODULES = ("classify", "run", "check", "scrub", "patterns", "units", "init")
+_COMMAND_MODULES = (
+    "classify", "run", "check", "scrub", "patterns", "units", "init",
+    "queue", "mark", "history", "stats", "serve",
+)
 
 
 @click.group(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
 
 from appeals.readers.loader import parse_column_mapping
@@ -37,3 +39,26 @@ verbose = click.option(
     help="Show cell values that may hold patient data (names, member ids) in messages; "
     "by default only files, rows, columns and claim ids are shown.",
 )
+ledger = click.option(
+    "--ledger", envvar="APPEALS_LEDGER", metavar="PATH|URL",
+    help="Denial ledger: a SQLite file (created if new; it holds patient data) or "
+    "postgresql://user:password@host/database. Default: $APPEALS_LEDGER.",
+)
+required_ledger = click.option(
+    "--ledger", envvar="APPEALS_LEDGER", metavar="PATH|URL", required=True,
+    help="Denial ledger: a SQLite file or postgresql://user:password@host/database. "
+    "Default: $APPEALS_LEDGER.",
+)
+json_output = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+
+
+def day(text: str | None) -> dt.date | None:
+    """A date as billers type it (MM/DD/YYYY) or ISO (YYYY-MM-DD)."""
+    if not text:
+        return None
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f"{text!r} is not a date; use MM/DD/YYYY or YYYY-MM-DD")

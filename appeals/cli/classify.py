@@ -79,6 +79,8 @@ def _summary(classified: pd.DataFrame, loaded, *, err: bool, verbose: bool) -> N
     )
     for line in rejected_lines(loaded.rejected, loaded.reports, verbose=verbose):
         click.echo(line, err=True)
+    for warning in loaded.warnings:
+        click.echo(f"  warning: {warning}", err=True)
     for report in loaded.reports:
         for warning in report.warnings[:10]:
             click.echo(f"  warning {report.file}: {warning}", err=True)

@@ -53,10 +53,13 @@ class _Bar:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date for letters and days-left (default: today).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@opt.ledger
+@click.option("--redraft", is_flag=True,
+              help="With --ledger: draft again claims the ledger already has as submitted.")
 @opt.verbose
 @reports_errors
 def command(files, out_dir, practice, letterhead, templates, sheet, columns, denial_map, payers,
-            infusion_log, force, workers, today, quiet, verbose):
+            infusion_log, force, workers, today, quiet, ledger, redraft, verbose):
     """Classify the exports and write appeal letters, corrected-claim worksheets and
     the work-queue workbook.
 
@@ -65,6 +68,7 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
       appeals run samples/denials_practicepro.xlsx -o out/
       appeals run samples/remit_scig.835 samples/denials_clearinghouse.csv -o out/ --force \\
           --practice templates/practice.toml
+      appeals run samples/remit_scig.835 -o out/ --force --ledger office.sqlite
     """
     bar = _Bar(enabled=not quiet)
     try:
@@ -74,11 +78,14 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
             infusion_log=infusion_log, force=force,
             today=today.date() if today else dt.date.today(),
             workers=workers or (os.cpu_count() or 1), on_total=bar.start, progress=bar.step,
+            ledger=ledger, redraft=redraft,
         )
     finally:
         bar.close()
     for note in summary.notes:
         click.echo(f"Note: {note}", err=True)
+    for warning in summary.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     s = summary.statuses
     click.echo(f"Lines read: {summary.lines_read}  (classified {summary.lines_read - summary.rows_rejected}, rejected {summary.rows_rejected})")
     click.echo(
@@ -93,3 +100,18 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     for line in rejected_lines(summary.rejected, summary.files, verbose=verbose):
         click.echo(line, err=True)
     click.echo(f"Work queue: {summary.out_dir / 'summary.xlsx'}")
+    if summary.ledger:
+        _echo_ledger(summary.ledger, summary.out_dir)
+
+
+def _echo_ledger(rec: dict, out_dir) -> None:
+    outcomes = ", ".join(f"{v} {k}" for k, v in rec["outcomes"].items()) or "none"
+    click.echo(
+        f"Ledger {rec['ledger']}: {rec['opened']} new items, {rec['updated']} updated "
+        f"(outcomes: {outcomes}), {rec['drafted']} drafted, {rec['open_items']} open in all"
+    )
+    if rec["files_already"]:
+        click.echo(f"  already in the ledger, not recorded again: {', '.join(rec['files_already'])}")
+    if rec["held_claims"]:
+        click.echo(f"  {rec['held_claims']} claims already submitted were not drafted again (--redraft drafts them)")
+    click.echo(f"Ledger queue: {out_dir / 'ledger_queue.xlsx'}")

@@ -48,6 +48,8 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
     result, documents = done.result, done.documents
     for note in done.notes:
         click.echo(f"Note: {note}", err=True)
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     lines = result.summary()
     click.echo(lines[0])
     for line in lines[1:]:

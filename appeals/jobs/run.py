@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,12 @@ class RunSummary:
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
+    warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
+    ledger: dict[str, Any] | None = None  # what --ledger recorded (appeals.ledger.hook)
+    # The classified lines and the documents written (claim_id, letter, worksheet,
+    # placeholders): what the web page serves its queue from and re-renders a claim with.
+    classified: pd.DataFrame | None = None
+    documents: pd.DataFrame | None = None
 
 
 def classify_files(
@@ -90,6 +97,10 @@ def run(
     workers: int = 1,
     on_total: Callable[[int], None] | None = None,
     progress: Progress | None = None,
+    ledger: str | Path | None = None,
+    redraft: bool = False,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
+    workbook: bool = True,
 ) -> RunSummary:
     """Write letters/, worksheets/ and summary.xlsx into ``out_dir``.
 
@@ -106,9 +117,12 @@ def run(
     today = today or dt.date.today()
     paths = list(paths)
     target = resolve_out_dir(out_dir)
-    with staged_output(target, out_dir) as stage:
+    # A bad ledger (not one, newer, locked, unreachable) stops the run before any output;
+    # its transaction commits only once the output folder is in place.
+    with staged_output(target, out_dir) as stage, _ledger_run(ledger, paths, redraft) as book:
+        ledger_file = ledger if ledger and "://" not in str(ledger) else None  # never inside -o
         given = [*paths, *(p for p in (infusion_log, practice, letterhead, payers, denial_map,
-                                       templates) if p is not None)]
+                                       templates, ledger_file) if p is not None)]
         check_out_dir(out_dir, target, given, force=force, job="run")
         practice_info = load_practice(practice)
         payer_rules = load_payer_rules(payers)
@@ -120,9 +134,9 @@ def run(
             on_total(documents_needed(classified))
         staging = stage.path
         documents = write_documents(
-            classified, staging, templates_dir=templates, practice=practice_info,
+            book.to_draft(classified) if book else classified, staging, templates_dir=templates, practice=practice_info,
             letterhead=letterhead, today=today, workers=workers, progress=progress,
-            payer_rules=payer_rules,
+            payer_rules=payer_rules, fills=fills,
         )
         totals = {
             "lines_read": loaded.rows_read,
@@ -138,10 +152,15 @@ def run(
             rejected = pd.concat(
                 [rejected, conform_rejected(log_report["rejected"])], ignore_index=True
             )
-        write_summary(
-            staging / "summary.xlsx", classified, rejected, documents,
-            today=today, totals=totals,
+        recorded = (
+            book.record(classified, documents, staging, out_dir=out_dir, today=today, payer_rules=payer_rules)
+            if book else None
         )
+        if workbook:  # the web page writes it when first downloaded instead
+            write_summary(
+                staging / "summary.xlsx", classified, rejected, documents,
+                today=today, totals=totals,
+            )
         counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
         write_manifest(staging, build_manifest(
             today=today, inputs=loaded.reports, counts=counts, out_dir=staging,
@@ -175,5 +194,17 @@ def run(
         log=log_report,
         rejected=loaded.rejected,
         notes=stage.notes,
+        warnings=loaded.warnings,
+        ledger=recorded,
+        classified=classified,
+        documents=documents,
     )
+
+
+def _ledger_run(target: str | Path | None, paths: list[Any], redraft: bool) -> Any:
+    if target is None:
+        return contextlib.nullcontext()
+    from appeals.ledger.hook import LedgerRun
+
+    return LedgerRun.open(target, paths, redraft=redraft)
 

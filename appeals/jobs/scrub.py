@@ -39,6 +39,7 @@ class ScrubResult:
     rejected: pd.DataFrame  # charge rows and log rows that could not be read
     log: JoinReport | None = None
     files: list[FileReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -109,7 +110,8 @@ def scrub_files(
         if any(len(r) for r in rejected)
         else empty_rejected()
     )
-    return ScrubResult(lines=classified, rejected=bad, log=report, files=loaded.reports)
+    return ScrubResult(lines=classified, rejected=bad, log=report, files=loaded.reports,
+                       warnings=loaded.warnings)
 
 
 def write_scrub(

@@ -37,7 +37,7 @@ LIST_BASES = ("carcs", "rarcs", "modifiers")
 MAX_SLOT = 9
 # Fields a file can supply (source_* come from the reader; payer is resolved elsewhere).
 MAPPABLE_FIELDS = tuple(
-    f for f in LINE_COLUMNS if f not in ("source_file", "source_sheet", "source_row", "payer")
+    f for f in LINE_COLUMNS if f not in ("source_file", "source_sheet", "source_row", "payer", "claim_key")
 ) + HELPER_FIELDS
 DENIAL_SIGNALS = ("carcs", "rarcs", "paid_amount", "claim_status")
 HEADER_SCAN_ROWS = 30

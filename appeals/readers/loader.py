@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from appeals.errors import ConfigError, InputFileError
@@ -33,6 +34,7 @@ class LoadResult:
     lines: pd.DataFrame
     rejected: pd.DataFrame
     reports: list[FileReport] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
 
     @property
     def rows_read(self) -> int:
@@ -141,5 +143,85 @@ def load_files(
     blank = lines["payer"] == ""
     if blank.any():
         lines.loc[blank, "payer"] = payer_rules.resolve_series(lines.loc[blank, "payer_name"])
+    warnings: list[str] = []
+    if len(reports) > 1:
+        lines, repeated = drop_repeated_lines(lines)
+        warnings += repeated
+    warnings += set_claim_keys(lines)
     bad_rows = conform_rejected(pd.concat(rejected, ignore_index=True)) if rejected else empty_rejected()
-    return LoadResult(lines=lines, rejected=bad_rows, reports=reports)
+    return LoadResult(lines=lines, rejected=bad_rows, reports=reports, warnings=warnings)
+
+
+_SOURCE = ("source_file", "source_sheet", "source_row", "claim_key")
+_SHOWN = 10
+
+
+def drop_repeated_lines(lines: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Keep once a line that another file (or the same file given twice) already supplied.
+
+    Two exports with overlapping dates, or one export given twice, would otherwise count
+    each line twice: units doubled in a letter, a worksheet listing every line twice. Repeats
+    inside one file are left alone: a file may list two identical services.
+    """
+    if lines.empty:
+        return lines, []
+    content = [c for c in lines.columns if c not in _SOURCE]
+    digest = pd.util.hash_pandas_object(lines[content], index=False).to_numpy()
+    where = pd.DataFrame({"digest": digest, "file": lines["source_file"] + "\x1f" +
+                          lines["source_sheet"], "row": lines["source_row"]})
+    first_file = where.groupby("digest", sort=False)["file"].transform("first")
+    repeat = (where["file"] != first_file) | where.duplicated(["digest", "file", "row"])
+    if not repeat.any():
+        return lines, []
+    first_at = where.drop_duplicates("digest").set_index("digest")
+    shown = []
+    for i in np.flatnonzero(repeat.to_numpy())[:_SHOWN]:
+        original = first_at.loc[digest[i]]
+        shown.append(f"{_place(lines, i)} repeats {_name(original['file'])} row {original['row']}")
+    more = int(repeat.sum()) - len(shown)
+    text = (f"{int(repeat.sum())} line(s) given more than once were kept once: "
+            + "; ".join(shown) + (f"; and {more} more" if more > 0 else ""))
+    kept = lines[~repeat.to_numpy()].reset_index(drop=True)
+    return kept, [text]
+
+
+def set_claim_keys(lines: pd.DataFrame) -> list[str]:
+    """A claim is its id + payer + member (or patient): where one claim id belongs to two
+    members or payers, give each its own ``claim_key`` and say so."""
+    if lines.empty:
+        return []
+    who = lines["member_id"].where(lines["member_id"] != "",
+                                   lines["patient_name"].str.strip().str.upper())
+    identity = lines["payer"] + "\x1f" + who
+    ids, _ = pd.factorize(lines["claim_id"])
+    idents, _ = pd.factorize(identity)
+    pairs = pd.DataFrame({"id": ids, "ident": idents}).drop_duplicates()
+    counts = pairs.groupby("id")["ident"].size()
+    shared = counts[counts > 1].index.to_numpy()
+    if not len(shared):
+        return []
+    mask = np.isin(ids, shared)
+    lines.loc[mask, "claim_key"] = lines.loc[mask, "claim_id"] + "\x1f" + identity[mask]
+    out = []
+    for k in shared[:_SHOWN]:
+        rows = np.flatnonzero(ids == k)
+        claim = lines["claim_id"].iat[rows[0]]
+        places = "; ".join(dict.fromkeys(_place(lines, i) for i in rows[:6]))
+        out.append(
+            f"claim {claim} belongs to {int(counts[k])} different members or payers "
+            f"({places}): read as {int(counts[k])} separate claims"
+        )
+    if len(shared) > _SHOWN:
+        out.append(f"and {len(shared) - _SHOWN} more claim ids shared by different members")
+    return out
+
+
+def _name(file_sheet: str) -> str:
+    file, _, sheet = file_sheet.partition("\x1f")
+    return Path(file).name + (f" sheet {sheet!r}" if sheet else "")
+
+
+def _place(lines: pd.DataFrame, i: int) -> str:
+    sheet = lines["source_sheet"].iat[i]
+    return (Path(lines["source_file"].iat[i]).name + (f" sheet {sheet!r}" if sheet else "")
+            + f" row {lines['source_row'].iat[i]}")

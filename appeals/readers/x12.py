@@ -24,6 +24,7 @@ Choices worth knowing (the canonical line has no room for more):
   counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
 - Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` =
   BPR16, else DTM*405. An invalid date becomes NaT with a warning.
+- ``line_control_number`` = line REF*6R (the provider's line item control number), else "".
 - ``rendering_npi`` = line REF*HPI, else claim NM1*82 NM109 when NM108 = XX (an NPI); other
   identifiers (tax id, payer-assigned numbers) are not NPIs and are left out.
 - ``payer`` is left "" for the payer resolver; nothing is classified here.
@@ -68,7 +69,7 @@ _NAN = math.nan
 # be): left to conform() as empty. Everything else is filled per line, in schema order.
 _NOT_IN_835 = frozenset({
     "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
-    "sites", "route", "product", "justification", "chart_reference",
+    "sites", "route", "product", "justification", "chart_reference", "claim_key",
 })
 _BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
 
@@ -205,8 +206,12 @@ class _Reader:
                 elif tag == "SVC":
                     self._svc(seg, segno, component)
                 elif tag == "REF":
-                    if self.line is not None and _el(seg, 1) == "HPI":
-                        self.line["npi"] = _el(seg, 2)
+                    if self.line is not None:
+                        qual = _el(seg, 1)
+                        if qual == "HPI":
+                            self.line["npi"] = _el(seg, 2)
+                        elif qual == "6R":
+                            self.line["lcn"] = _el(seg, 2)
                 elif tag == "AMT":
                     if self.line is not None and _el(seg, 1) == "B6":
                         self.line["allowed"] = self.num(_el(seg, 2), segno, "AMT*B6 amount")
@@ -363,6 +368,7 @@ class _Reader:
             "d150": None,
             "d151": None,
             "npi": "",
+            "lcn": "",
         }
         self.lines.append(self.line)
 
@@ -455,7 +461,7 @@ class _Reader:
         remit = self.bpr_date or self.prod_date
         (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
          rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
-         npi_) = self._appends
+         npi_, lcn_) = self._appends
         # One object per distinct value: codes, dates and names repeat on most lines.
         same = self._strings.setdefault
         claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
@@ -507,6 +513,7 @@ class _Reader:
             check_(check)
             npi = ln["npi"] or claim_npi
             npi_(same(npi, npi))
+            lcn_(ln["lcn"])
 
     def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = self.cols
@@ -584,7 +591,7 @@ def _claim_only_line(claim: dict[str, Any]) -> dict[str, Any]:
         "segno": claim["segno"], "proc": "", "mods": [], "rev": "", "ndc": "",
         "billed": claim["billed"], "paid": claim["paid"], "units": _NAN, "allowed": _NAN,
         "adj": [], "carcs": [], "rarcs": [], "d472": None, "d150": None, "d151": None,
-        "npi": "",
+        "npi": "", "lcn": "",
     }
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from appeals.classify.units import units_for_times
 from appeals.rules import reference
 from appeals.rules.reference import POS_NAMES
-from appeals.schema import split_list
+from appeals.schema import claim_keys, split_list
 
 LETTER_ACTIONS = ("appeal", "corrected_claim")
 CORRECTION_COLUMNS = (
@@ -82,16 +82,19 @@ class ClaimTable:
     """
 
     cols: dict[str, list[Any]]
-    claims: list[tuple[str, np.ndarray, bool, bool]]  # claim_id, rows, letter, worksheet
+    claims: list[tuple[str, np.ndarray, bool, bool, str]]  # id, rows, letter, worksheet, key
     line_keys: tuple[str, ...] = ()
     rows: list[tuple[Any, ...]] | None = None
     modifier_lists: list[list[str]] | None = None
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> ClaimTable:
-        letter_ids = set(frame.loc[letter_mask(frame), "claim_id"])
-        sheet_ids = set(frame.loc[worksheet_mask(frame), "claim_id"])
-        sub = frame[frame["claim_id"].isin(letter_ids | sheet_ids)]
+        # one document per claim: id + payer + member (two patients may share a claim id)
+        claim_key = claim_keys(frame)
+        letter_ids = set(claim_key[letter_mask(frame)])
+        sheet_ids = set(claim_key[worksheet_mask(frame)])
+        chosen = claim_key.isin(letter_ids | sheet_ids)
+        sub, sub_keys = frame[chosen], claim_key[chosen]
         cols: dict[str, list[Any]] = {name: sub[name].tolist() for name in _TEXT}
         for name in _MONEY:
             cols[name] = _money(sub[name])
@@ -100,12 +103,14 @@ class ClaimTable:
         cols["units"] = [_number(v) for v in sub["units"].tolist()]
         cols["corrected_units"] = [_number(v) for v in sub["corrected_units"].tolist()]
         cols["sites"] = [_number(v) for v in sub["sites"].tolist()]
-        codes, uniques = pd.factorize(sub["claim_id"], sort=False)
+        codes, uniques = pd.factorize(sub_keys, sort=False)
         order = np.argsort(codes, kind="stable")
         bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+        ids = cols["claim_id"]
         claims = [
-            (str(cid), order[bounds[k]:bounds[k + 1]], cid in letter_ids, cid in sheet_ids)
-            for k, cid in enumerate(uniques)
+            (str(ids[order[bounds[k]]]), order[bounds[k]:bounds[k + 1]], key in letter_ids,
+             key in sheet_ids, str(key))
+            for k, key in enumerate(uniques)
         ]
         # Each distinct raw value is split and joined once, not once per line.
         shown: dict[str, list[Any]] = {}

@@ -17,7 +17,7 @@ import signal
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS
 
 LETTER = "letter.html.j2"
 WORKSHEET = "worksheet.html.j2"
-RESULT_COLUMNS = ("claim_id", "letter", "worksheet", "placeholders")
+RESULT_COLUMNS = ("claim_id", "letter", "worksheet", "placeholders", "claim_key")
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -95,7 +95,7 @@ def long_date(day: dt.date) -> str:
 def count_documents(classified: pd.DataFrame) -> int:
     """How many files ``write_documents`` will write (for a progress bar's length)."""
     table = ClaimTable.from_frame(classified)
-    return sum(int(letter) + int(sheet) for _, _, letter, sheet in table.claims)
+    return sum(int(letter) + int(sheet) for _, _, letter, sheet, _ in table.claims)
 
 
 class _Job:
@@ -103,7 +103,8 @@ class _Job:
 
     def __init__(self, classified: pd.DataFrame, out_dir: Path, *, templates: Templates,
                  package: DocxPackage, practice: Practice, payer_rules: PayerRules,
-                 patterns: dict[str, Pattern], today: dt.date, has_letterhead: bool) -> None:
+                 patterns: dict[str, Pattern], today: dt.date, has_letterhead: bool,
+                 fills: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.table = ClaimTable.from_frame(classified)
         self.stems = file_stems(cid for cid, *_ in self.table.claims)
         self.out_dir = out_dir
@@ -116,12 +117,14 @@ class _Job:
         self.common = {"practice": practice, "today": long_date(today),
                        "has_letterhead": has_letterhead}
         self._payers: dict[str, dict[str, Any]] = {}
+        self.fills = fills or {}
+        self.previews: dict[str, tuple[str, list[str]]] = {}
         self._preflight()
 
     def _preflight(self) -> None:
         """Compile every template the run needs before the first file is written."""
         self.templates.check(LETTER)
-        if any(sheet for *_, sheet in self.table.claims):
+        if any(sheet for _, _, _, sheet, _ in self.table.claims):
             self.templates.check(WORKSHEET)
         cols = self.table.cols
         pairs = {(t or p, p) for t, p in zip(cols["template"], cols["pattern"], strict=True) if p}
@@ -165,9 +168,10 @@ class _Job:
                               fix="check the output folder is writable and has space") from None
         return relative, used
 
-    def render_claim(self, k: int) -> tuple[tuple[str, str, str, str], int]:
-        claim_id, rows, want_letter, want_sheet = self.table.claims[k]
+    def render_claim(self, k: int) -> tuple[tuple[str, str, str, str, str], int]:
+        claim_id, rows, want_letter, want_sheet, key = self.table.claims[k]
         stem = self.stems[k]
+        self.templates.filled = dict(self.fills.get(claim_id, {}))
         claim = claim_context(self.table, rows, self.products)
         payer = self._payer(claim["payer_key"], claim["payer_name"])
         letter = sheet = ""
@@ -189,9 +193,9 @@ class _Job:
                        "corrected": corrected_lines(claim, sections)}
             sheet, names = self._write("worksheets", stem, WORKSHEET, context)
             used += [n for n in names if n not in used]
-        return (claim_id, letter, sheet, ";".join(used)), int(bool(letter)) + int(bool(sheet))
+        return (claim_id, letter, sheet, ";".join(used), key), int(bool(letter)) + int(bool(sheet))
 
-    def render_range(self, start: int, stop: int) -> list[tuple[tuple[str, str, str, str], int]]:
+    def render_range(self, start: int, stop: int) -> list[tuple[tuple[str, str, str, str, str], int]]:
         return [self.render_claim(k) for k in range(start, stop)]
 
 
@@ -212,7 +216,7 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _work(bounds: tuple[int, int]) -> list[tuple[tuple[str, str, str, str], int]]:
+def _work(bounds: tuple[int, int]) -> list[tuple[tuple[str, str, str, str, str], int]]:
     assert _JOB is not None
     return _JOB.render_range(*bounds)
 
@@ -229,6 +233,7 @@ def write_documents(
     today: dt.date,
     workers: int = 1,
     progress: Callable[[int], None] | None = None,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Write ``letters/*.docx`` and ``worksheets/*.docx`` under ``out_dir``.
 
@@ -236,7 +241,8 @@ def write_documents(
     worksheet when it needs a corrected claim. Returns one row per claim written:
     claim_id, letter and worksheet (paths relative to ``out_dir``, "" when not written) and
     placeholders (``;``-joined names left to fill in). ``progress(n)`` is called with the
-    number of files written since the previous call.
+    number of files written since the previous call. ``fills`` maps a claim id to the
+    values typed for its placeholders (name -> text).
     """
     missing = [c for c in (*LINE_COLUMNS, *CLASSIFIED_COLUMNS) if c not in classified.columns]
     if missing:
@@ -256,6 +262,7 @@ def write_documents(
         patterns=patterns if patterns is not None else load_patterns(),
         today=today,
         has_letterhead=letterhead is not None,
+        fills=fills,
     )
     for folder in ("letters", "worksheets"):
         try:
@@ -268,13 +275,13 @@ def write_documents(
 
 def _render_all(
     job: _Job, workers: int, progress: Callable[[int], None] | None
-) -> list[tuple[str, str, str, str]]:
+) -> list[tuple[str, str, str, str, str]]:
     """Every claim's documents, in chunks, on a forked pool when it pays."""
     global _JOB
     n = len(job.table.claims)
     chunk = max(1, min(64, n // (max(workers, 1) * 8) or 1))
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
-    results: list[tuple[str, str, str, str]] = []
+    results: list[tuple[str, str, str, str, str]] = []
     use_pool = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
     if not use_pool:
         for start, stop in bounds:
@@ -292,8 +299,51 @@ def _render_all(
     return results
 
 
-def _collect(batch: list[tuple[tuple[str, str, str, str], int]],
-             results: list[tuple[str, str, str, str]],
+_SLOT_TEXT = re.compile("\ue000(\\d+)\ue001")
+
+
+class _PreviewJob(_Job):
+    """Keeps each document's markup instead of writing a DOCX (the web page's preview)."""
+
+    def _write(self, folder: str, stem: str, template: str,
+               context: dict[str, Any]) -> tuple[str, list[str]]:
+        skeleton, used, values = self.templates.render(template, context)
+        markup = _SLOT_TEXT.sub(lambda m: values[int(m.group(1))], skeleton)
+        self.previews[folder] = (markup, list(used))
+        return f"{folder}/{stem}.docx", used
+
+
+def preview_documents(
+    classified: pd.DataFrame,
+    *,
+    templates_dir: str | Path | None = None,
+    practice: Practice | str | Path | None = None,
+    payer_rules: PayerRules | None = None,
+    today: dt.date,
+    fills: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, tuple[str, list[str]]]:
+    """The first claim's documents as template markup (values escaped, slots filled) with the
+    placeholders left in each: ``{"letters": (markup, names), "worksheets": ...}``.
+
+    The markup is what ``write_documents`` turns into WordprocessingML, so a preview shows
+    the same words as the DOCX.
+    """
+    if not isinstance(practice, Practice):
+        practice = load_practice(practice)
+    job = _PreviewJob(
+        classified, Path("."),
+        templates=Templates(default_templates_dir(templates_dir)),
+        package=DocxPackage.default(), practice=practice,
+        payer_rules=payer_rules if payer_rules is not None else load_payer_rules(),
+        patterns=load_patterns(), today=today, has_letterhead=False, fills=fills,
+    )
+    if job.table.claims:
+        job.render_claim(0)
+    return job.previews
+
+
+def _collect(batch: list[tuple[tuple[str, str, str, str, str], int]],
+             results: list[tuple[str, str, str, str, str]],
              progress: Callable[[int], None] | None) -> None:
     written = 0
     for row, count in batch:

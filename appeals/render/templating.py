@@ -151,6 +151,9 @@ class Templates:
         self._used: list[str] = []
         self._values: list[str] = []
         self._markup: dict[str, tuple[str, Markup]] = {}
+        # Values a biller typed for this document's placeholders (the web page's inputs):
+        # a filled name prints as its value and is no longer listed as left to fill.
+        self.filled: dict[str, str] = {}
 
     def _finalize(self, value: Any) -> Any:
         """Jinja ``finalize``: a printed value becomes a slot; a line break becomes <br>.
@@ -184,8 +187,12 @@ class Templates:
         index = len(values) - 1
         return _SLOTS[index] if index < len(_SLOTS) else _slot_text(index)
 
-    def placeholder(self, name: str) -> Markup:
+    def placeholder(self, name: str) -> Markup | str:
         """Record a placeholder name and return its highlighted markup."""
+        if self.filled:
+            value = self.filled.get(name, "")
+            if value.strip():
+                return value  # plain text: printed, so escaped like any data
         markup = self._markup.get(name)
         if markup is None:
             clean = BAD_XML_CHARS.sub("", str(name))

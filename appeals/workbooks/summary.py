@@ -27,7 +27,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from appeals.errors import OutputError
-from appeals.schema import CLASSIFIED_COLUMNS, LIST_FIELDS, TEXT_FIELDS, conform
+from appeals.schema import CLASSIFIED_COLUMNS, LIST_FIELDS, TEXT_FIELDS, claim_keys, conform
 
 WORK_QUEUE = "Work queue"
 DASHBOARD = "Dashboard"
@@ -171,10 +171,12 @@ def _prepare(
     columns = {name: _canonical(classified, name).to_numpy() for name in _LINE_SOURCES}
     frame = pd.DataFrame(columns, copy=False)  # no copy of the caller's text columns
     docs = _documents(documents)
+    # documents belong to a claim (id + payer + member), not to a claim id
+    key = pd.Series(claim_keys(classified).to_numpy(), index=frame.index)
     for name in ("letter", "worksheet", "placeholders"):
-        frame[name] = frame["claim_id"].map(docs[name]).astype(object).fillna("")
+        frame[name] = key.map(docs[name]).astype(object).fillna("")
     deadline = frame["appeal_deadline"].dt.normalize()
-    frame["claim_code"] = pd.factorize(frame["claim_id"])[0]  # ints: cheap to count per group
+    frame["claim_code"] = pd.factorize(key)[0]  # ints: cheap to count per group
     frame["days_left"] = (deadline - pd.Timestamp(today)).dt.days
     frame["payer_display"] = frame["payer_name"].where(frame["payer_name"] != "", frame["payer"])
     stake = (frame["billed_amount"] - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
@@ -190,10 +192,11 @@ def _documents(documents: pd.DataFrame | None) -> pd.DataFrame:
     if documents is None or len(documents) == 0:
         return pd.DataFrame(columns=cols, dtype=object)
     docs = documents.copy()
-    for name in ["claim_id", *cols]:
+    for name in ["claim_id", "claim_key", *cols]:
         docs[name] = docs[name].fillna("").astype(str) if name in docs else ""
-    docs = docs[docs["claim_id"] != ""].drop_duplicates("claim_id", keep="first")
-    return docs.set_index("claim_id")[cols]
+    docs["key"] = claim_keys(docs)
+    docs = docs[docs["key"] != ""].drop_duplicates("key", keep="first")
+    return docs.set_index("key")[cols]
 
 
 def _longest(values: list[Any], kind: str) -> int:

@@ -804,3 +804,12 @@ def test_generator_output_reads_cleanly(tmp_path: Path) -> None:
     assert len(lines) == report.service_lines and rejected.empty
     assert {"22", "4", "1"} <= set(lines["claim_status"])
     assert lines["carcs"].str.contains("119").any()
+
+
+def test_line_control_number_comes_from_ref_6r():
+    from appeals.readers.x12 import read_835
+
+    path = Path(__file__).resolve().parents[2] / "samples" / "remit_scig.835"
+    lines, _, _ = read_835(path)
+    first = lines[lines["claim_id"] == "SCIG-1001"]
+    assert list(first["line_control_number"]) == ["SCIG-1001-1", "SCIG-1001-2"]

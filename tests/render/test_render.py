@@ -152,7 +152,7 @@ def written(tmp_path_factory):
 
 def test_one_letter_per_appealable_claim_and_nothing_else(written):
     out, result = written
-    assert list(result.columns) == ["claim_id", "letter", "worksheet", "placeholders"]
+    assert list(result.columns) == ["claim_id", "letter", "worksheet", "placeholders", "claim_key"]
     assert set(result.claim_id) == set(PATTERNS)  # PAID-1 and HOME-1 get nothing
     assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(
         f"{c}.docx" for c in PATTERNS
@@ -400,7 +400,7 @@ def test_letterhead_supplies_header_and_styles(tmp_path):
 
 def test_empty_frame_writes_nothing(tmp_path):
     result = write_documents(frame([line("PAID-1", "96369", 1)]), tmp_path, today=TODAY)
-    assert result.empty and list(result.columns) == ["claim_id", "letter", "worksheet", "placeholders"]
+    assert result.empty and list(result.columns) == ["claim_id", "letter", "worksheet", "placeholders", "claim_key"]
 
 
 def test_letter_lists_the_concrete_changes(written):
