@@ -5,7 +5,9 @@ classifier adds ``CLASSIFIED_COLUMNS``. Representation, chosen so the frame stay
 vectorisable and Arrow-friendly at a million rows:
 
 - text fields are ``str``; an absent value is ``""``, never NaN and never guessed;
-- list fields (``modifiers``, ``carcs``, ``rarcs``, ``adjustments``, ``add_lines``) are
+- ``add_lines`` holds a tuple of ``appeals.classify.records.AddedLine`` per line (typed,
+  never encoded as text);
+- list fields (``modifiers``, ``carcs``, ``rarcs``, ``adjustments``) are
   ``;``-joined strings, ``""`` when empty; use ``split_list`` / ``join_list``;
 - ``adjustments`` entries are ``GROUP-CARC:AMOUNT`` (``CO-119:125.00``);
 - numbers are float64 (NaN when absent); dates are datetime64 (NaT when absent);
@@ -38,7 +40,7 @@ TEXT_FIELDS = (
     "line_control_number",
     "infusion_start",
     "infusion_stop",
-    "route",
+    "admin_route",
     "product",
     "justification",
     "chart_reference",
@@ -83,7 +85,7 @@ LINE_COLUMNS = (
     "infusion_start",  # "HH:MM" 24-hour
     "infusion_stop",
     "sites",
-    "route",  # "SC", "IV" or ""
+    "admin_route",  # "SC", "IV" or "" (how the drug was given; `route` is the resolution)
     "product",
     "justification",
     "chart_reference",
@@ -93,14 +95,31 @@ LINE_COLUMNS = (
 )
 
 STATUSES = ("denied", "needs_review", "out_of_scope", "paid")
-ACTIONS = ("corrected_claim", "appeal", "rebill_other_benefit", "review")
+# The kind of fix a denial needs (denial_map.csv ``action``); with the payer type, claim type
+# and denial state it chooses the route (routes.csv).
+ACTIONS = (
+    "clerical",  # a code, modifier, units or POS change on billed lines
+    "lines",  # a line added to or removed from the claim
+    "disagree",  # the claim was right: argue with records
+    "new_service",  # a documented service the claim never billed
+    "other_supplier", "patient", "duplicate", "adjust_off", "authorization", "review",
+)
+ROUTES = (
+    "reopening", "redetermination", "reconsideration", "corrected_claim", "new_claim",
+    "other_supplier", "patient_responsibility", "no_action", "review",
+)
 
 # Added by classifier.classify(); the correction columns describe the line as it should be
 # resubmitted and are filled on every line of an encounter that needs a corrected claim.
 CLASSIFIED_COLUMNS = (
     "status",  # one of STATUSES
-    "pattern",  # pattern id for denied lines, else ""
-    "action",  # one of ACTIONS for denied and needs_review lines, else ""
+    "pattern",  # the main pattern id for denied lines, else ""
+    "patterns",  # every pattern that applies to the line, ;-joined, main one first
+    "action",  # the kind of fix, one of ACTIONS, for denied and needs_review lines, else ""
+    "route",  # how the payer takes the fix, one of ROUTES, for open lines, else ""
+    "payer_type",  # medicare_ab, medicare_dme, medicare_advantage, medicaid, commercial
+    "claim_type",  # professional or institutional
+    "denial_state",  # processed or unprocessable (no appeal rights)
     "template",  # letter part name from denial_map.csv
     "rule_id",  # denial_map.csv rule that matched
     "evidence",  # why, in words a biller checks
@@ -109,9 +128,10 @@ CLASSIFIED_COLUMNS = (
     "corrected_modifiers",
     "corrected_units",
     "remove_line",  # "yes" when the corrected claim drops this line
-    "add_lines",  # lines the corrected claim adds: "CODE:UNITS:MODS" entries, ;-joined
-    "appeal_deadline",  # datetime64
-    "deadline_basis",  # "remit date + 120 days (medicare)"
+    "add_lines",  # tuple of AddedLine: lines a fix adds (correction or separate new claim)
+    "deadline",  # datetime64: the route's deadline
+    "deadline_basis",  # in words: "redetermination: notice date 03/02/2026 + 5 + 120 days"
+    "past_due",  # bool: the deadline is before the run date
 )
 
 # A rejected row: where it is, the cell at fault, the reason in words and, for machines, a
@@ -214,15 +234,26 @@ def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.Da
                     if col is None
                     else pd.to_numeric(col, errors="coerce").astype("float64")
                 )
-        elif (name in DATE_FIELDS or name == "appeal_deadline") and col is not None and (
+        elif (name in DATE_FIELDS or name == "deadline") and col is not None and (
             col.dtype == "datetime64[ns]"
         ):
             out[name] = col
-        elif name in DATE_FIELDS or name == "appeal_deadline":
+        elif name in DATE_FIELDS or name == "deadline":
             out[name] = (
                 pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
                 if col is None
                 else pd.to_datetime(col, errors="coerce").astype("datetime64[ns]")
+            )
+        elif name == "add_lines":
+            out[name] = (
+                pd.Series([()] * n, index=frame.index, dtype=object) if col is None
+                else col if col.dtype == object and all(isinstance(v, tuple) for v in col)
+                else col.map(lambda v: v if isinstance(v, tuple) else ()).astype(object)
+            )
+        elif name == "past_due":
+            out[name] = (
+                pd.Series(False, index=frame.index, dtype=bool) if col is None
+                else col.fillna(False).astype(bool)
             )
         elif name in INT_FIELDS:
             out[name] = (
@@ -236,5 +267,6 @@ def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.Da
 
 
 _CLASSIFIED_TEXT = tuple(
-    c for c in CLASSIFIED_COLUMNS if c not in ("corrected_units", "appeal_deadline")
+    c for c in CLASSIFIED_COLUMNS
+    if c not in ("corrected_units", "deadline", "past_due", "add_lines")
 )

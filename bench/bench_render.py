@@ -73,7 +73,9 @@ def synthetic(n_claims: int, *, corrected: bool, seed: int = 1000) -> pd.DataFra
                    "rarcs": rarc, "status": "denied", "pattern": pattern,
                    "template": pattern, "billed_amount": rng.uniform(50, 4000),
                    "evidence": f"{code} denied {carc}",
-                   "action": "corrected_claim" if corrected else "appeal"}
+                   "patterns": pattern,
+                   "action": "clerical" if corrected else "disagree",
+                   "route": "corrected_claim" if corrected else "reconsideration"}
             if corrected:
                 row.update(corrected_procedure_code=code, corrected_units=max(units - 1, 1),
                            correction=f"{code} units corrected")

@@ -78,10 +78,10 @@ def synthetic(n: int, seed: int = 42) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
             "rarcs": np.where(open_line, "N362", ""),
             "status": status,
             "pattern": np.where(denied, rng.choice(PATTERNS, n), ""),
-            "action": np.where(denied, "corrected_claim", np.where(open_line, "review", "")),
+            "action": np.where(denied, "clerical", np.where(open_line, "review", "")),
             "evidence": np.where(open_line, "96371 billed 3 units; payer cap 1 per encounter", ""),
             "correction": np.where(denied, "96371 units 3 -> 1", ""),
-            "appeal_deadline": deadline,
+            "deadline": deadline,
             "deadline_basis": np.where(open_line, "remit date + 120 days (medicare)", ""),
         }
     )

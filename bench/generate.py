@@ -76,7 +76,7 @@ FIELDS = (
     "patient_dob", "payer_name", "service_date", "place_of_service", "procedure_code",
     "modifiers", "units", "billed_amount", "allowed_amount", "paid_amount", "group", "carc",
     "rarc", "remit_date", "check_number", "rendering_npi", "infusion_start", "infusion_stop",
-    "sites", "route", "product", "justification", "shape",
+    "sites", "admin_route", "product", "justification", "shape",
 )
 
 
@@ -120,7 +120,7 @@ def _shape_lines(shape: str, rng: random.Random, kx_payer: bool) -> tuple[list[L
     def scig_chart(hours: int, sites: int) -> None:
         if charted:
             start, stop = _times(rng, _minutes_for(hours, rng))
-            chart.update(infusion_start=start, infusion_stop=stop, sites=sites, route="SC",
+            chart.update(infusion_start=start, infusion_stop=stop, sites=sites, admin_route="SC",
                          product=product)
 
     if shape == "office":
@@ -202,7 +202,7 @@ def _shape_lines(shape: str, rng: random.Random, kx_payer: bool) -> tuple[list[L
         lines = [_paid("96369", 1), _denied("96370", 2, "151", ""),
                  _paid(jcode, drug_units, drug_mods)]
         start, stop = _times(rng, rng.randrange(70, 91))
-        chart.update(infusion_start=start, infusion_stop=stop, sites=1, route="SC",
+        chart.update(infusion_start=start, infusion_stop=stop, sites=1, admin_route="SC",
                      product=product)
         return lines, chart
     if shape == "needs_review":
@@ -210,7 +210,7 @@ def _shape_lines(shape: str, rng: random.Random, kx_payer: bool) -> tuple[list[L
         return [_denied("96369", 1, "197", "N54"), _paid("96370", 1),
                 _paid(jcode, drug_units, drug_mods)], chart
     if shape == "gamunex_iv":
-        chart.update(route="IV", product="Gamunex-C")
+        chart.update(admin_route="IV", product="Gamunex-C")
         return [_denied("96365", 1, "197", ""), _denied("J1561", 100, "197", "")], chart
     raise ValueError(shape)
 
@@ -248,7 +248,7 @@ def _records(n_lines: int, seed: int, share: float) -> Iterator[tuple]:
         tail = (
             remit, f"EFT{remit:%y%m%d}{rng.randrange(100):02d}", "1999999984",
             chart.get("infusion_start", ""), chart.get("infusion_stop", ""),
-            chart.get("sites"), chart.get("route", ""), chart.get("product", ""),
+            chart.get("sites"), chart.get("admin_route", ""), chart.get("product", ""),
             chart.get("justification", ""), shape,
         )
         for code, mods, units, billed, paid, group, carc, rarc in lines:
@@ -359,7 +359,7 @@ def canonical_frame(n_lines: int, *, seed: int = 42, share: float = DEFAULT_SHAR
         **{name: pd.Series(raw[name], dtype=object) for name in (
             "claim_id", "payer_claim_number", "claim_status", "patient_name", "member_id",
             "payer_name", "place_of_service", "procedure_code", "check_number",
-            "rendering_npi", "infusion_start", "infusion_stop", "route", "product",
+            "rendering_npi", "infusion_start", "infusion_stop", "admin_route", "product",
             "justification")},
         "patient_dob": pd.to_datetime(pd.Series(raw["patient_dob"])),
         "service_date": pd.to_datetime(pd.Series(raw["service_date"])),

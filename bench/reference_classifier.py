@@ -9,7 +9,8 @@ product tables through the library's loaders). It exists for two reasons: the be
 ``tests/test_reference_classifier.py`` asserts both give identical classifications, so the
 vectorised engine is checked against a reading of the rules that a reviewer can follow.
 
-Only the classification columns are produced: status, pattern, action, template, rule_id.
+Only the classification columns are produced: status, pattern, patterns (every rule that
+holds, in priority order), action, template, rule_id.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from appeals.classify.classifier import DENIED_CLAIM, REVERSAL, no_appeal_rarcs, routine_carcs
+from appeals.classify.classifier import DENIED_CLAIM, REVERSAL, routine_carcs
 from appeals.classify.conditions import (
     ADDONS,
     CLINIC_POS,
     CONDITIONS,
+    FACILITY_POS,
     HOME_POS,
     IV_ADMIN,
     SC_ADMIN,
@@ -40,7 +42,7 @@ from appeals.classify.units import (
 from appeals.rules.denial_map import Rule, load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
 
-OUTPUT = ("status", "pattern", "action", "template", "rule_id")
+OUTPUT = ("status", "pattern", "patterns", "action", "template", "rule_id")
 assert ADDONS == {"96370", "96371"}  # the add-on rule below names them
 
 
@@ -73,7 +75,7 @@ class _Encounter:
         code = col["procedure_code"]
         self.sc_admin = any(code[i] in SC_ADMIN for i in rows)
         self.iv_admin = any(code[i] in IV_ADMIN for i in rows)
-        sc_route = any(col["route"][i] == "SC" for i in rows)
+        sc_route = any(col["admin_route"][i] == "SC" for i in rows)
         # Gamunex-C (route-dependent) is SCIG only given SC: by route or beside SC codes.
         self.route_dep_is_sc = sc_route or self.sc_admin
         self.scig_product_sc = any(
@@ -137,15 +139,15 @@ def classify_reference(
     route_dependent = frozenset(c for c, (_, a) in table.items() if not a)
     always_names = tuple(name.lower() for _, (name, a) in table.items() if a)
     products = (always, route_dependent, always_names)
-    routine, no_appeal = routine_carcs(), no_appeal_rarcs()
+    routine = routine_carcs()
     # A rule's scrub column says which path uses it (yes: both, no: remittances, only: scrub).
     active = [r for r in rules if (getattr(r, "denials", True) if mode == "denials" else r.scrub)]
 
     col = {name: lines[name].tolist() for name in (
         "claim_id", "service_date", "procedure_code", "modifiers", "units", "paid_amount",
-        "carcs", "rarcs", "claim_status", "payer", "payer_name", "place_of_service", "route",
+        "carcs", "rarcs", "claim_status", "payer", "payer_name", "place_of_service", "admin_route",
         "product", "justification", "chart_reference", "infusion_start", "infusion_stop",
-        "sites",
+        "sites", "revenue_code", "adjustments",
     )}
     n = len(lines)
     out = {name: [""] * n for name in OUTPUT}
@@ -156,6 +158,7 @@ def classify_reference(
 
     for rows in claims.values():
         primary_on_claim = any(col["procedure_code"][i] == "96369" for i in rows)
+        institutional = any(col["revenue_code"][i] for i in rows)
         encounters: dict[object, list[int]] = {}
         for i in rows:
             dos = col["service_date"][i]
@@ -163,14 +166,21 @@ def classify_reference(
         for enc_rows in encounters.values():
             enc = _Encounter(enc_rows, col, products)
             for i in enc_rows:
-                _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules,
-                               routine, no_appeal, products, mode)
+                _classify_line(i, enc, (primary_on_claim, institutional), col, out, active,
+                               payer_rules, routine, products, mode)
     return pd.DataFrame(out, index=lines.index, dtype=object)
 
 
-def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, routine,
-                   no_appeal, products, mode) -> None:
+def _patient_group(adjustments: str, routine) -> bool:
+    groups = {a.split("-")[0] for a in _codes(adjustments)
+              if a.split("-", 1)[-1].split(":")[0] not in routine}
+    return groups == {"PR"}
+
+
+def _classify_line(i, enc, claim_facts, col, out, active, payer_rules, routine,
+                   products, mode) -> None:
     always, route_dependent, _ = products
+    primary_on_claim, institutional = claim_facts
     code = col["procedure_code"][i]
     carcs, rarcs = _codes(col["carcs"][i]), _codes(col["rarcs"][i])
     payer = col["payer"][i] or payer_rules.resolve(col["payer_name"][i])
@@ -196,6 +206,7 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
         candidate = scig_related
 
     matched = None
+    every = []
     if candidate:
         cap = payer_rule.cap_96371
         has_kx = "KX" in _codes(col["modifiers"][i])
@@ -220,6 +231,11 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
             "kx_on_jcode_line": enc.kx_on_jcode,
             "pos_home": col["place_of_service"][i] == HOME_POS,
             "pos_clinic": col["place_of_service"][i] in CLINIC_POS,
+            "pos_facility": col["place_of_service"][i] in FACILITY_POS,
+            "institutional_claim": institutional,
+            "group_pr": _patient_group(col["adjustments"][i], routine),
+            "original_medicare": payer_rule.original_medicare,
+            "line_has_jz_jw": bool({"JZ", "JW"} & set(_codes(col["modifiers"][i]))),
             "has_justification": enc.justified,
             "times_documented": enc.times_documented,
             "units_unsupported": unsupported,
@@ -232,8 +248,8 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
                 if not (any(c in rule.carcs for c in carcs) or any(r in rule.rarcs for r in rarcs)):
                     continue
             if all(conditions[name] == want for name, want in rule.conditions):
-                matched = rule
-                break
+                every.append(rule)
+        matched = every[0] if every else None
 
     if mode == "denials":
         if matched is not None:
@@ -247,11 +263,12 @@ def _classify_line(i, enc, primary_on_claim, col, out, active, payer_rules, rout
     else:
         status = "flagged" if matched is not None else "clean"
     action = matched.action if matched is not None else ""
+    if action == "clerical" and any(r.action == "lines" for r in every):
+        action = "lines"  # a reopening cannot add or delete lines
     if status == "needs_review":
         action = "review"
-    if mode == "denials" and action == "appeal" and any(r in no_appeal for r in rarcs):
-        action = "corrected_claim"  # the remark takes appeal rights away
     out["status"][i] = status
+    out["patterns"][i] = ";".join(dict.fromkeys(r.pattern for r in every))
     out["action"][i] = action
     if matched is not None:
         out["pattern"][i] = matched.pattern

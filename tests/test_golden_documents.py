@@ -80,7 +80,7 @@ def test_sample_run_documents_match_golden_text(tmp_path, update_goldens):
     got["summary.txt"] = doctext.xlsx_text(out / "summary.xlsx")
     # The work queue names each input as given; goldens must not depend on the checkout's path.
     got = {name: text.replace(f"{ROOT.as_posix()}/", "") for name, text in got.items()}
-    assert len(got) > 30
+    assert len(got) > 15  # letters only for written requests; reopening scripts, worksheets
     _compare(got, GOLDEN / "samples", update_goldens)
 
 

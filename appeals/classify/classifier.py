@@ -7,6 +7,7 @@ rules' conditions, ignoring codes, to flag what would be denied before it is sen
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Literal
 
@@ -15,11 +16,13 @@ import pandas as pd
 
 from appeals.classify.conditions import Columns, Facts, compute_facts
 from appeals.classify.corrections import apply_corrections
-from appeals.classify.deadlines import appeal_deadlines
+from appeals.classify.deadlines import route_deadlines
 from appeals.classify.evidence import describe
+from appeals.classify.routing import assign_routes, escalate, join_patterns
 from appeals.resources import read_data_csv
 from appeals.rules.denial_map import Rule, load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.rules.routes import RouteTable, load_routes
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform, text_series
 
 Mode = Literal["denials", "scrub"]
@@ -32,13 +35,6 @@ def routine_carcs() -> frozenset[str]:
     """CARCs that adjust a paid line without denying it (contractual, cost sharing)."""
     table = read_data_csv("carc.csv")
     return frozenset(table.loc[table["routine"] == "yes", "code"])
-
-
-@cache
-def no_appeal_rarcs() -> frozenset[str]:
-    """Remarks that take appeal rights away: the fix is a new or corrected claim."""
-    table = read_data_csv("rarc.csv")
-    return frozenset(table.loc[table["routing"] == "no_appeal", "code"])
 
 
 def denied_mask(lines: pd.DataFrame, cols: Columns | None = None) -> np.ndarray:
@@ -79,6 +75,8 @@ def classify(
     rules: list[Rule] | None = None,
     payer_rules: PayerRules | None = None,
     mode: Mode = "denials",
+    routes: RouteTable | None = None,
+    today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Return ``lines`` (same order and index) with the classification columns added.
 
@@ -106,11 +104,17 @@ def classify(
 
     active = [r for r in rules if (r.denials if mode == "denials" else r.scrub)]
     chosen = np.full(n, -1, dtype=np.int64)
+    # Every rule that holds is kept: a line may have more than one cause, and each fix
+    # must reach the one correction (the J-code keeps its KX under wrong_route).
+    also: list[list[int]] = [[] for _ in range(n)]
     for k, rule in enumerate(active):
-        open_lines = candidates & (chosen == -1)
-        if not open_lines.any():
-            break
-        chosen[open_lines & rule_masks(frame, facts, rule, mode)] = k
+        hits = candidates & rule_masks(frame, facts, rule, mode)
+        if not hits.any():
+            continue
+        first = hits & (chosen == -1)
+        chosen[first] = k
+        for i in np.flatnonzero(hits):
+            also[i].append(k)
 
     matched = chosen >= 0
     def pick(attr: str) -> np.ndarray:
@@ -129,18 +133,18 @@ def classify(
         status = np.where(matched, "flagged", "clean")
     out["status"] = text_series(status, out.index)
     out["pattern"] = text_series(pick("pattern"), out.index)
+    out["patterns"] = text_series(
+        join_patterns([[active[k].pattern for k in ks] for ks in also]), out.index
+    )
     out["template"] = text_series(pick("template"), out.index)
     out["rule_id"] = text_series(pick("rule_id"), out.index)
-    action = pick("action")
+    action = escalate(pick("action"), [[active[k].action for k in ks] for ks in also])
     action[(status == "needs_review")] = "review"
-    if mode == "denials":
-        # A remark that removes appeal rights turns an appeal into a new/corrected claim.
-        no_appeal = facts.columns.list_has_any("rarcs", no_appeal_rarcs())
-        action[(action == "appeal") & no_appeal] = "corrected_claim"
     out["action"] = text_series(action, out.index)
+    chosen_routes = assign_routes(out, facts, payer_rules, load_routes() if routes is None else routes)
     names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
     out["evidence"] = text_series(describe(out, facts, reversal=reversal, mode=mode, payer_names=names), out.index)
     apply_corrections(out, facts)
-    appeal_deadlines(out, payer_rules)
+    route_deadlines(out, chosen_routes, payer_rules, today or dt.date.today())
     return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
 

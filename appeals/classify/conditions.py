@@ -22,6 +22,7 @@ SC_ADMIN = frozenset({"96369", "96370", "96371"})
 IV_ADMIN = frozenset({"96365", "96366"})
 ADDONS = frozenset({"96370", "96371"})
 CLINIC_POS = frozenset({"11", "19", "22", "24"})
+FACILITY_POS = frozenset({"19", "21", "22", "24"})  # CPT: the facility bills infusion codes
 HOME_POS = "12"
 
 CONDITIONS: dict[str, str] = {
@@ -37,6 +38,12 @@ CONDITIONS: dict[str, str] = {
     "kx_on_jcode_line": "an SCIG J-code line on the encounter carries KX",
     "pos_home": "place of service is 12 (home)",
     "pos_clinic": "place of service is 11, 19, 22 or 24 (clinic settings)",
+    "pos_facility": "place of service is 19, 21, 22 or 24 (a facility setting, where the "
+    "facility bills the infusion codes)",
+    "institutional_claim": "the claim is institutional (a revenue code on any of its lines)",
+    "group_pr": "the line's denial adjustments all carry group code PR (patient responsibility)",
+    "original_medicare": "the payer is Original Medicare (an A/B or DME MAC)",
+    "line_has_jz_jw": "this line carries modifier JZ (no drug discarded) or JW (drug discarded)",
     "has_justification": "a clinical justification or chart reference is recorded",
     "times_documented": "infusion start and stop times are recorded for the encounter",
     "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
@@ -165,7 +172,7 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     is_route_dep = cols.member_of("procedure_code", route_dependent)
     is70 = cols.member_of("procedure_code", frozenset({"96370"}))
     is71 = cols.member_of("procedure_code", frozenset({"96371"}))
-    route_sc = cols.member_of("route", frozenset({"SC"}))
+    route_sc = cols.member_of("admin_route", frozenset({"SC"}))
     named_product = cols.test(
         "product", lambda u: any(name in u.lower() for name in always_names) if u else False
     )
@@ -220,6 +227,11 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         "kx_on_jcode_line": enc_any(is_scig_drug & has_kx),
         "pos_home": cols.member_of("place_of_service", frozenset({HOME_POS})),
         "pos_clinic": cols.member_of("place_of_service", CLINIC_POS),
+        "pos_facility": cols.member_of("place_of_service", FACILITY_POS),
+        "institutional_claim": encounter_any(claim, n_claims, filled("revenue_code")),
+        "group_pr": cols.test("adjustments", _patient_groups),
+        "original_medicare": cols.test("payer", lambda key: payer_rules.get(key).original_medicare),
+        "line_has_jz_jw": cols.list_has_any("modifiers", frozenset({"JZ", "JW"})),
         "has_justification": enc_any(justification),
         "times_documented": enc_any(times),
         "units_unsupported": unsupported,
@@ -244,6 +256,20 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         conditions=conditions,
         columns=cols,
     )
+
+
+def _patient_groups(adjustments: str) -> bool:
+    """True when every denial adjustment (not a routine one) of the line is group PR."""
+    from appeals.classify.classifier import routine_carcs
+
+    routine = routine_carcs()
+    groups = set()
+    for entry in split_list(adjustments):
+        group, _, rest = entry.partition("-")
+        carc = rest.split(":")[0]
+        if carc and carc not in routine:
+            groups.add(group)
+    return groups == {"PR"}
 
 
 def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> pd.DataFrame:

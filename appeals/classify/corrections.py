@@ -2,8 +2,11 @@
 
 Fixes act on the encounter, not only on the denied line: moving KX touches the paid
 administration lines too, and a wrong-route fix recodes 96366 even when only 96365 was
-denied. Unchanged lines of the claim carry their original values so the worksheet can show
-the whole replacement claim.
+denied. Every pattern that applies to a line contributes its fix, so one correction carries
+them all. Unchanged lines of the claim carry their original values so the worksheet can show
+the whole replacement claim. A service the claim never billed is never added to the
+correction: an add-on the chart supports goes to ``add_lines`` as a separate new-claim
+line, to bill only if the chart documents it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from appeals.classify.conditions import Facts, encounter_any, factorize
-from appeals.schema import claim_keys, text_series
+from appeals.classify.records import NO_LINES, AddedLine
+from appeals.schema import claim_keys, split_list, text_series
 
-ADD_PRIMARY = "96369:1:"
+CORRECTING = ("clerical", "lines", "new_service")
+ADD_PRIMARY = AddedLine("96369", 1.0, reason="add 96369, the primary code the add-on needs")
 
 
 def _modifier_op(values: np.ndarray, mask: np.ndarray, *, add: str = "", drop: str = "") -> None:
@@ -28,20 +33,21 @@ def _modifier_op(values: np.ndarray, mask: np.ndarray, *, add: str = "", drop: s
 def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     """Fill the correction columns of ``out`` in place."""
     n = len(out)
-    pattern = out["pattern"].to_numpy(dtype=object)
     action = out["action"].to_numpy(dtype=object)
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
-    corrective = (action == "corrected_claim") & (pattern != "")
+    corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
+    lists = [set(split_list(v)) for v in out["patterns"].to_numpy(dtype=object)]
 
     def enc_has(p: str) -> np.ndarray:
-        return encounter_any(facts.encounter, facts.n_encounters, corrective & (pattern == p))
+        has = np.fromiter((p in names for names in lists), dtype=bool, count=n)
+        return encounter_any(facts.encounter, facts.n_encounters, corrective & has)
 
     new_code = code.copy()
     new_units = units.copy()
     new_mods = out["modifiers"].to_numpy(dtype=object).copy()
     remove = np.zeros(n, dtype=bool)
-    add = np.full(n, "", dtype=object)
+    add: list[list[AddedLine]] = [[] for _ in range(n)]
     why = np.full(n, "", dtype=object)
 
     def note(mask: np.ndarray, text: str) -> None:
@@ -69,24 +75,24 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     no_96366 = ~facts.enc_any(facts.columns.member_of("procedure_code", frozenset({"96366"})))
     hours = initial & no_96366 & (np.nan_to_num(s70) > 0) & (facts.enc_96370_units == 0)
     for i in np.flatnonzero(hours):
-        add[i] = _join_add(add[i], f"96370:{s70[i]:g}:")
-    note(hours, "add 96370 for each further hour the chart's times support")
+        add[i].append(_unbilled("96370", s70[i], "a further hour the chart's times support"))
     sites = initial & (np.nan_to_num(capped71) > 0) & (facts.enc_96371_units == 0)
     for i in np.flatnonzero(sites):
-        add[i] = _join_add(add[i], f"96371:{capped71[i]:g}:")
-    note(sites, "add 96371 for each further simultaneous site the chart documents")
+        add[i].append(_unbilled("96371", capped71[i], "a further simultaneous site the chart "
+                                "documents"))
 
-    over = (pattern == "units_over_cap") & corrective
+    over = np.fromiter(("units_over_cap" in p for p in lists), bool, n) & corrective
     if over.any():
         excess = np.maximum(facts.enc_96371_units - np.nan_to_num(facts.cap), 0)
         m = over & (code == "96371")
         new_units[m] = np.maximum(units[m] - excess[m], 0)
         note(m, "96371 units reduced to the payer's cap")
 
-    addon = corrective & (pattern == "addon_without_primary")
+    addon = corrective & np.fromiter(("addon_without_primary" in p for p in lists), bool, n)
     first = addon & ~pd.Series(facts.encounter).where(addon).duplicated().to_numpy()
-    add[first] = ADD_PRIMARY
-    note(first, "add 96369, the primary code the add-on needs")
+    for i in np.flatnonzero(first):
+        add[i].append(ADD_PRIMARY)
+    note(first, ADD_PRIMARY.reason)
 
     m = enc_has("missing_kx") & facts.is_scig_drug
     _modifier_op(new_mods, m, add="KX")
@@ -100,6 +106,11 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     _modifier_op(new_mods, m, add="KX")
     note(m, "move KX to the SCIG drug line")
 
+    jz = np.fromiter(("missing_jz_jw" in p for p in lists), bool, n) & corrective
+    _modifier_op(new_mods, jz, add="JZ")
+    note(jz, "append JZ: no drug discarded (check the chart; if some was, bill the discarded "
+         "amount on its own line with JW instead)")
+
     both = enc_has("iv_and_sc_same_encounter") & facts.is_iv_admin
     remove |= both
     note(both, "drop the IV administration line: the infusion was subcutaneous")
@@ -109,10 +120,10 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
         unbilled = timed & facts.columns.member_of("procedure_code", frozenset({"96369"}))
         for i in np.flatnonzero(unbilled):
             if np.nan_to_num(s70[i]) > 0 and facts.enc_96370_units[i] == 0:
-                add[i] = _join_add(add[i], f"96370:{s70[i]:g}:")
+                add[i].append(_unbilled("96370", s70[i], "further hours the chart's times support"))
             if np.nan_to_num(capped71[i]) > 0 and facts.enc_96371_units[i] == 0:
-                add[i] = _join_add(add[i], f"96371:{capped71[i]:g}:")
-        note(unbilled & (add != ""), "bill the add-on units the chart's times and sites support")
+                add[i].append(_unbilled("96371", capped71[i], "further simultaneous sites the "
+                                        "chart documents"))
         for target, column in (("96370", "u96370"), ("96371", "u96371")):
             is_code = timed & facts.columns.member_of("procedure_code", frozenset({target}))
             want = facts.supported[column].to_numpy(dtype=np.float64)
@@ -127,22 +138,27 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
             note(ok & ~zero, f"{target} units set to what the chart's times and sites support")
             note(zero, f"drop {target}: the chart's times and sites do not support it")
 
+    has_add = np.fromiter((bool(a) for a in add), dtype=bool, count=n)
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     changed = claim_needs & (
         (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
-        | remove | (add != "")
+        | remove | np.fromiter((any(not a.new_claim for a in x) for x in add), bool, n)
     )
     out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
     out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)
     out["corrected_units"] = np.where(claim_needs, new_units, np.nan)
     out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
-    out["add_lines"] = text_series(np.where(claim_needs, add, ""), out.index)
+    added = np.empty(n, dtype=object)
+    added[:] = [tuple(a) if has_add[i] else NO_LINES for i, a in enumerate(add)]
+    out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
 
 
-def _join_add(current: str, entry: str) -> str:
-    return f"{current};{entry}" if current else entry
+def _unbilled(code: str, units: float, what: str) -> AddedLine:
+    return AddedLine(code, float(units), new_claim=True,
+                     reason=f"{code} for {what}: never billed; a new claim, only if the chart "
+                     "documents it")
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:

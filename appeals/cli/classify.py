@@ -14,17 +14,19 @@ from appeals.jobs.run import classify_files
 CSV_COLUMNS = (
     "source_file", "source_row", "claim_id", "payer_claim_number", "payer_name", "payer",
     "service_date", "place_of_service", "procedure_code", "modifiers", "units",
-    "billed_amount", "paid_amount", "carcs", "rarcs", "status", "pattern", "action",
-    "evidence", "correction", "appeal_deadline",
+    "billed_amount", "paid_amount", "carcs", "rarcs", "status", "pattern", "patterns",
+    "action", "route", "payer_type", "claim_type", "evidence", "correction", "deadline",
+    "deadline_basis", "past_due",
 )
 TABLE_COLUMNS = ("claim_id", "service_date", "procedure_code", "modifiers", "units", "carcs",
-                 "rarcs", "status", "pattern", "action")
+                 "rarcs", "status", "pattern", "route", "deadline")
 
 
 def csv_frame(classified: pd.DataFrame) -> pd.DataFrame:
     frame = classified[list(CSV_COLUMNS)].copy()
-    for name in ("service_date", "appeal_deadline"):
+    for name in ("service_date", "deadline"):
         frame[name] = frame[name].dt.strftime("%Y-%m-%d").fillna("")
+    frame["past_due"] = frame["past_due"].map({True: "yes", False: ""})
     return frame
 
 
@@ -64,6 +66,7 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, s
         shown = classified if show_all else classified[classified["status"] != "paid"]
         table = shown[list(TABLE_COLUMNS)].copy()
         table["service_date"] = table["service_date"].dt.strftime("%m/%d/%Y").fillna("")
+        table["deadline"] = table["deadline"].dt.strftime("%m/%d/%Y").fillna("")
         table["units"] = table["units"].map(lambda u: "" if pd.isna(u) else f"{u:g}")
         click.echo(table.to_string(index=False) if len(table) else "(no denied lines)")
     _summary(classified, loaded, err=csv_path == "-", verbose=verbose)
@@ -77,6 +80,10 @@ def _summary(classified: pd.DataFrame, loaded, *, err: bool, verbose: bool) -> N
         f"{len(loaded.rejected)} rejected.",
         err=err,
     )
+    late = int(classified["past_due"].sum())
+    if late:
+        click.echo(f"{late} open line(s) past their route's deadline: see deadline_basis.",
+                   err=err)
     for line in rejected_lines(loaded.rejected, loaded.reports, verbose=verbose):
         click.echo(line, err=True)
     for warning in loaded.warnings:

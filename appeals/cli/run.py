@@ -93,6 +93,11 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     )
     if summary.patterns:
         click.echo("Denied by pattern: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.patterns.items())))
+    if summary.routes:
+        click.echo("Open lines by route: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.routes.items())))
+    if summary.past_due:
+        click.echo(f"PAST DUE: {summary.past_due} open line(s) past their route's deadline "
+                   "(first in the work queue)")
     click.echo(f"Letters written: {summary.letters}   Worksheets written: {summary.worksheets}")
     click.echo(f"Placeholders left to fill: {summary.placeholders} (listed in the work queue)")
     for line in summary.log.get("summary", []):

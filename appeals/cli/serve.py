@@ -9,6 +9,7 @@ import webbrowser
 
 import click
 
+from appeals.cli import _options as opt
 from appeals.cli._common import reports_errors
 
 LOOPBACK = "127.0.0.1"
@@ -24,19 +25,21 @@ LOOPBACK = "127.0.0.1"
               help="Folder for runs and settings (default: ~/.local/share/appeals/web).")
 @click.option("--max-upload-mb", type=click.IntRange(1, 10_000), default=200, show_default=True,
               help="Largest upload accepted at once.")
+@opt.ledger
 @click.option("--no-browser", is_flag=True, help="Do not open the browser.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date for letters and days-left (default: today).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="Processes that write documents (default: all cores).")
 @reports_errors
-def command(port, host, data_dir, max_upload_mb, no_browser, today, workers):
+def command(port, host, data_dir, max_upload_mb, ledger, no_browser, today, workers):
     """Start the web page on this computer and print the address to open.
 
     \b
     Examples:
       appeals serve
       appeals serve --port 9000 --no-browser
+      appeals serve --ledger office.sqlite
     """
     import uvicorn
 
@@ -49,7 +52,7 @@ def command(port, host, data_dir, max_upload_mb, no_browser, today, workers):
                    err=True)
     app = create_app(data_dir, hosts=hosts, port=port, max_upload_mb=max_upload_mb,
                      today=today.date() if today else None,
-                     workers=workers or (os.cpu_count() or 1))
+                     workers=workers or (os.cpu_count() or 1), ledger=ledger)
     shown = LOOPBACK if host in (LOOPBACK, "0.0.0.0", "::") else host
     url = f"http://{shown}:{port}/?token={app.token}"
     click.echo(f"Open {url}")

@@ -44,6 +44,8 @@ class RunSummary:
     # placeholders): what the web page serves its queue from and re-renders a claim with.
     classified: pd.DataFrame | None = None
     documents: pd.DataFrame | None = None
+    routes: dict[str, int] = field(default_factory=dict)  # open lines per route
+    past_due: int = 0  # open lines whose route's deadline has passed
 
 
 def classify_files(
@@ -55,6 +57,7 @@ def classify_files(
     payers: str | Path | None = None,
     infusion_log: str | Path | None = None,
     payer_rules: PayerRules | None = None,
+    today: dt.date | None = None,
 ) -> tuple[pd.DataFrame, LoadResult, dict[str, Any]]:
     """Load and classify; returns (classified lines, the load result, infusion-log report)."""
     payer_rules = payer_rules or load_payer_rules(payers)
@@ -69,7 +72,7 @@ def classify_files(
         log = read_infusion_log(infusion_log)
         lines, join = join_infusion_log(lines, log)
         log_report = {"summary": join.summary(), "rejected": log.rejected, "join": join}
-    classified = classify(lines, rules=rules, payer_rules=payer_rules)
+    classified = classify(lines, rules=rules, payer_rules=payer_rules, today=today)
     return classified, loaded, log_report
 
 
@@ -128,7 +131,7 @@ def run(
         payer_rules = load_payer_rules(payers)
         classified, loaded, log_report = classify_files(
             paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
-            infusion_log=infusion_log,
+            infusion_log=infusion_log, today=today,
         )
         if on_total is not None:
             on_total(documents_needed(classified))
@@ -198,6 +201,9 @@ def run(
         ledger=recorded,
         classified=classified,
         documents=documents,
+        routes={k: int(v) for k, v in classified.loc[classified["route"] != "", "route"]
+                .value_counts().items()},
+        past_due=int(classified["past_due"].sum()),
     )
 
 

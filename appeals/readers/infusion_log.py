@@ -110,7 +110,7 @@ _LOG_HEADERS = {
 _FIELDS = {  # log column → export field that feeds it
     "claim_id": "claim_id", "member_id": "member_id", "patient_name": "patient_name",
     "service_date": "service_date", "site": "sites", "start": "infusion_start",
-    "stop": "infusion_stop", "product": "product", "route": "route",
+    "stop": "infusion_stop", "product": "product", "route": "admin_route",
 }  # fmt: skip
 
 
@@ -404,7 +404,7 @@ def _apply(out: pd.DataFrame, joined: pd.DataFrame, hit: np.ndarray) -> None:
     for column, source, only_blank in (
         ("infusion_start", "log_start", False),
         ("infusion_stop", "log_stop", False),
-        ("route", "log_route", True),
+        ("admin_route", "log_route", True),
         ("product", "log_product", True),
     ):
         values = out[column].to_numpy(dtype=object).copy()

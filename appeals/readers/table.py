@@ -359,9 +359,9 @@ class _Build:
             self.out["claim_status"], bad = self.parsed("claim_status", C.parse_claim_status)
             self.warn(bad, "claim_status", self.mapped_text("claim_status"), "have a status that is "
                       "not an 835 code or a known word (Denied, Paid, Reversal…); left blank")
-        if "route" in self.colmap.fields:
-            self.out["route"], bad = self.parsed("route", C.parse_route)
-            self.warn(bad, "route", self.mapped_text("route"),
+        if "admin_route" in self.colmap.fields:
+            self.out["admin_route"], bad = self.parsed("admin_route", C.parse_route)
+            self.warn(bad, "admin_route", self.mapped_text("admin_route"),
                       "have a route that is not SC or IV; left blank")
         for fld in ("infusion_start", "infusion_stop"):
             if fld in self.colmap.fields:

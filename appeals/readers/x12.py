@@ -22,8 +22,8 @@ Choices worth knowing (the canonical line has no room for more):
 - ``place_of_service`` = CLP08 only on professional claims and only when it is two digits:
   on institutional claims CLP08 is the facility type of the bill type, not a POS. A claim
   counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
-- Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` =
-  BPR16, else DTM*405. An invalid date becomes NaT with a warning.
+- Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` (the
+  notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date becomes NaT with a warning.
 - ``line_control_number`` = line REF*6R (the provider's line item control number), else "".
 - ``rendering_npi`` = line REF*HPI, else claim NM1*82 NM109 when NM108 = XX (an NPI); other
   identifiers (tax id, payer-assigned numbers) are not NPIs and are left out.
@@ -68,7 +68,7 @@ _NAN = math.nan
 # be): left to conform() as empty. Everything else is filled per line, in schema order.
 _NOT_IN_835 = frozenset({
     "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
-    "sites", "route", "product", "justification", "chart_reference", "claim_key",
+    "sites", "admin_route", "product", "justification", "chart_reference", "claim_key",
 })
 _BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
 
@@ -237,7 +237,7 @@ class _Reader:
                 elif tag == "BPR":
                     raw = _el(seg, 16)
                     self.bpr_date = self.day(
-                        raw, segno, "BPR16 payment date", True, "DTM*405 used when present"
+                        raw, segno, "BPR16 payment date", True, "used when there is no DTM*405"
                     )
                 elif tag == "TRN":
                     self.check_number = _el(seg, 2)
@@ -457,7 +457,8 @@ class _Reader:
         facility = claim["facility"]
         pos = facility if not institutional and _POS.match(facility) else ""
         member = claim["member_il"] or claim["member_qc"]
-        remit = self.bpr_date or self.prod_date
+        # The notice date is the remittance's production date; BPR16 (payment) only stands in.
+        remit = self.prod_date or self.bpr_date
         (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
          rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
          npi_, lcn_) = self._appends

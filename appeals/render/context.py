@@ -7,7 +7,6 @@ operations. A forked worker reads the same lists without copying or pickling the
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -15,26 +14,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from appeals.classify.records import AddedLine
 from appeals.classify.units import units_for_times
 from appeals.rules import reference
 from appeals.rules.reference import POS_NAMES
 from appeals.schema import claim_keys, split_list
 
-LETTER_ACTIONS = ("appeal", "corrected_claim")
-CORRECTION_COLUMNS = (
-    "corrected_procedure_code", "corrected_modifiers", "remove_line", "add_lines",
-)
+# A letter exists only where the route is a written request; corrected and new claims get a
+# worksheet, a Medicare reopening a one-page script (reference resolution.md).
+LETTER_ROUTES = ("redetermination", "reconsideration")
+SHEET_ROUTES = ("corrected_claim", "new_claim", "reopening")
+CORRECTING = ("clerical", "lines", "new_service")
 _TEXT = (
     "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "payer",
     "place_of_service", "procedure_code", "revenue_code", "ndc", "status", "pattern",
     "action", "template", "evidence", "correction", "corrected_procedure_code",
     "corrected_modifiers", "remove_line", "add_lines", "deadline_basis", "infusion_start",
-    "infusion_stop", "route", "product", "justification", "chart_reference", "modifiers",
-    "carcs", "rarcs", "adjustments",
+    "infusion_stop", "admin_route", "product", "justification", "chart_reference", "modifiers",
+    "carcs", "rarcs", "adjustments", "patterns", "route", "payer_type", "claim_type",
+    "denial_state", "past_due",
 )
 _MONEY = ("billed_amount", "allowed_amount", "paid_amount")
-_DATES = ("patient_dob", "service_date", "service_date_to", "appeal_deadline")
-_ADD_SPLIT = re.compile(r"[,+ |/]+")
+_DATES = ("patient_dob", "service_date", "service_date_to", "deadline", "remit_date")
 
 
 def _number(value: float) -> str:
@@ -61,15 +62,16 @@ def scig_products() -> dict[str, str]:
 
 
 def letter_mask(frame: pd.DataFrame) -> pd.Series:
-    """Lines that earn their claim a letter: denied with an appeal or correction action."""
-    return (frame["status"] == "denied") & frame["action"].isin(LETTER_ACTIONS)
+    """Lines that earn their claim a letter: denied, on a written-request route."""
+    return (frame["status"] == "denied") & frame["route"].isin(LETTER_ROUTES)
 
 
 def worksheet_mask(frame: pd.DataFrame) -> pd.Series:
-    """Lines that earn their claim a corrected-claim worksheet."""
-    mask = (frame["action"] == "corrected_claim") | frame["corrected_units"].notna()
-    for column in CORRECTION_COLUMNS:
-        mask |= frame[column] != ""
+    """Lines that earn their claim a worksheet or reopening script: a corrected, new or
+    reopened claim, a scrubbed claim to correct, or an unbilled service to bill apart."""
+    mask = (frame["status"] == "denied") & frame["route"].isin(SHEET_ROUTES)
+    mask |= (frame["status"] == "flagged") & frame["action"].isin(CORRECTING)
+    mask |= frame["add_lines"].map(lambda added: any(a.new_claim for a in added)).astype(bool)
     return mask
 
 
@@ -145,7 +147,7 @@ def _line(table: ClaimTable, i: int, number: int) -> dict[str, Any]:
     # A fresh list per line: a template may change it, and the next letter must not see that.
     line["modifier_list"] = list(table.modifier_lists[i])  # type: ignore[index]
     line["place_of_service_name"] = POS_NAMES.get(line["place_of_service"], "")
-    line["letter_line"] = line["status"] == "denied" and line["action"] in LETTER_ACTIONS
+    line["letter_line"] = line["status"] == "denied" and line["route"] in LETTER_ROUTES
     return line
 
 
@@ -169,8 +171,8 @@ def claim_context(
     minutes = _minutes(start, stop) if start and stop else None
     rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
     deadlines = sorted(
-        {(ln["appeal_deadline"][6:] + ln["appeal_deadline"], ln["appeal_deadline"],
-          ln["deadline_basis"]) for ln in lines if ln["appeal_deadline"]}
+        {(ln["deadline"][6:] + ln["deadline"], ln["deadline"],
+          ln["deadline_basis"]) for ln in lines if ln["deadline"]}
     )
     claim = {
         "id": lines[0]["claim_id"],
@@ -185,23 +187,39 @@ def claim_context(
         "place_of_service_name": ", ".join(_unique([POS_NAMES.get(p, "") for p in pos])),
         "lines": lines,
         "denied_lines": [ln for ln in lines if ln["status"] == "denied"],
-        "institutional": any(ln["revenue_code"] for ln in lines),
+        "institutional": any(ln["claim_type"] == "institutional" or ln["revenue_code"]
+                             for ln in lines),
+        "routes": _unique([ln["route"] for ln in lines if ln["status"] == "denied"]),
+        # The initial determination's date: the remittance's notice date.
+        "notice_date": _first([ln["remit_date"] for ln in lines if ln["status"] == "denied"]),
+        "past_due": any(ln["past_due"] for ln in lines if ln["status"] == "denied"),
         "jcode": ", ".join(jcodes),
         "product": product,
         "infusion_start": start,
         "infusion_stop": stop,
         "infusion_minutes": "" if minutes is None else minutes,
         "sites": _first([ln["sites"] for ln in lines]),
-        "route": _first([ln["route"] for ln in lines]),
+        "route": _first([ln["admin_route"] for ln in lines]),
         "justification": _first([ln["justification"] for ln in lines]),
         "chart_reference": _first([ln["chart_reference"] for ln in lines]),
         "new_claim_instead": bool(rarcs & {"MA130", "N142"}),
         # Scrubbed charges: the claim has not been sent, so there is nothing to replace.
         "before_submission": any(ln["status"] == "flagged" for ln in lines),
-        "appeal_deadline": deadlines[0][1] if deadlines else "",
+        "deadline": deadlines[0][1] if deadlines else "",
         "deadline_basis": deadlines[0][2] if deadlines else "",
     }
+    claim["sheet_kind"] = _sheet_kind(claim)
     return claim
+
+
+def _sheet_kind(claim: dict[str, Any]) -> str:
+    """Which worksheet the claim gets: the route decides what the biller sends."""
+    if claim["before_submission"]:
+        return "pre_submission"
+    for kind in ("corrected_claim", "reopening", "new_claim"):
+        if kind in claim["routes"]:
+            return kind
+    return "new_claim_only"
 
 
 def sections_for(
@@ -216,7 +234,7 @@ def sections_for(
     for line in claim["lines"]:
         if not line["pattern"] or (letter and not line["letter_line"]):
             continue
-        if not letter and line["status"] != "denied" and line["action"] != "corrected_claim":
+        if not letter and line["status"] not in ("denied", "flagged"):
             continue
         key = line["pattern"]
         section = sections.get(key)
@@ -237,9 +255,9 @@ def sections_for(
                 section[field].append(value)
     out = list(sections.values())
     for section in out:
+        # Templates ask one thing of a section: does it change the claim, or argue for it?
         section["action"] = (
-            "corrected_claim" if "corrected_claim" in section["actions"]
-            else (section["actions"][0] if section["actions"] else "")
+            "corrected_claim" if any(a in CORRECTING for a in section["actions"]) else "appeal"
         )
         section["codes"] = ", ".join(_unique([ln["procedure_code"] for ln in section["lines"]]))
     return out
@@ -268,21 +286,55 @@ def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> li
             "removed": removed, "added": False,
         }
         row["changed"] = removed or any(row[k]["changed"] for k in ("code", "modifiers", "units"))
+        row["words"] = _change_words(row)
         reason = line["correction"] or titles.get(line["pattern"], "") or fallback
         row["reason"] = reason if row["changed"] else ""
         rows.append(row)
-        for entry in split_list(line["add_lines"]):
+        for entry in line["add_lines"]:
             key = (entry, line["service_date"])
-            if key in seen:
+            if entry.new_claim or key in seen:
                 continue
             seen.add(key)
-            parts = entry.split(":")
-            new_mods = ", ".join(m for m in _ADD_SPLIT.split(parts[2] if len(parts) > 2 else "") if m)
-            added.append({
-                "number": "new", "service_date": line["service_date"],
-                "code": _change("", parts[0]), "modifiers": _change("", new_mods),
-                "units": _change("", parts[1] if len(parts) > 1 else ""),
-                "revenue_code": "", "removed": False, "added": True, "changed": True,
-                "reason": line["correction"] or titles.get(line["pattern"], "") or fallback,
-            })
+            added.append(_added_row(entry, line["service_date"]))
     return rows + added
+
+
+def _change_words(row: dict[str, Any]) -> str:
+    """What changed on a line, in words a reader takes in without colour ("KX added")."""
+    if row["removed"]:
+        return f"line {row['code']['old']} removed"
+    if row["added"]:
+        units = f" x{row['units']['new']}" if row["units"]["new"] else ""
+        return f"line {row['code']['new']}{units} added"
+    words = []
+    if row["code"]["changed"]:
+        words.append(f"code {row['code']['old']} → {row['code']['new']}")
+    old = set(split_list(row["modifiers"]["old"].replace(", ", ";")))
+    new = set(split_list(row["modifiers"]["new"].replace(", ", ";")))
+    words += [f"{m} added" for m in sorted(new - old)] + [f"{m} removed" for m in sorted(old - new)]
+    if row["units"]["changed"]:
+        words.append(f"units {row['units']['old']} → {row['units']['new']}")
+    return "; ".join(words) or "no change"
+
+
+def _added_row(entry: AddedLine, service_date: str) -> dict[str, Any]:
+    row = {
+        "number": "new", "service_date": service_date,
+        "code": _change("", entry.code), "modifiers": _change("", ", ".join(entry.modifiers)),
+        "units": _change("", entry.units_text), "revenue_code": "", "removed": False,
+        "added": True, "changed": True, "reason": entry.reason,
+    }
+    row["words"] = _change_words(row)
+    return row
+
+
+def new_claim_lines(claim: dict[str, Any]) -> list[dict[str, Any]]:
+    """Services the chart may support that the claim never billed: a separate new claim."""
+    rows, seen = [], set()
+    for line in claim["lines"]:
+        for entry in line["add_lines"]:
+            key = (entry, line["service_date"])
+            if entry.new_claim and key not in seen:
+                seen.add(key)
+                rows.append(_added_row(entry, line["service_date"]))
+    return rows

@@ -28,6 +28,7 @@ from appeals.render.context import (
     ClaimTable,
     claim_context,
     corrected_lines,
+    new_claim_lines,
     scig_products,
     sections_for,
 )
@@ -148,7 +149,12 @@ class _Job:
                 "cap_96371": "" if rule.cap_96371 is None else rule.cap_96371,
                 "kx_required": rule.kx_required,
                 "appeal_window_days": rule.appeal_window_days,
-                "is_medicare": rule.key == "medicare",
+                "is_medicare": rule.original_medicare,
+                "payer_type": rule.payer_type,
+                "is_medicare_advantage": rule.payer_type == "medicare_advantage",
+                "contracted": rule.contracted,
+                "portal": rule.portal,
+                "reopening_address": rule.reopening_address,
             }
         if not cached["name"] and payer_name:
             return {**cached, "name": payer_name}
@@ -190,7 +196,8 @@ class _Job:
             for section in sections:
                 section["part"] = self._part(section["template"], section["pattern"])
             context = {**self.common, "claim": claim, "payer": payer, "sections": sections,
-                       "corrected": corrected_lines(claim, sections)}
+                       "corrected": corrected_lines(claim, sections),
+                       "new_claim": new_claim_lines(claim)}
             sheet, names = self._write("worksheets", stem, WORKSHEET, context)
             used += [n for n in names if n not in used]
         return (claim_id, letter, sheet, ";".join(used), key), int(bool(letter)) + int(bool(sheet))

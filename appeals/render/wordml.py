@@ -34,6 +34,10 @@ _BORDERS = "<w:tblBorders>" + "".join(
 ) + "</w:tblBorders>"
 
 
+_KEEP = {"next": "<w:keepNext/>", "lines": "<w:keepLines/>",
+         "both": "<w:keepNext/><w:keepLines/>"}
+
+
 def _xml_text(raw: str) -> str:
     if "&" in raw:
         text = BAD_XML_CHARS.sub("", html.unescape(raw))
@@ -164,6 +168,10 @@ class _Converter:
             para.runs.append(("", frozenset({"br"})))
         elif tag == "p" or tag in _HEADINGS:
             ppr = self._align(attrs)
+            # keep="next" holds the paragraph to the next one (a signature block), keep="lines"
+            # keeps its lines on one page; both precede spacing and alignment in w:pPr.
+            keep = attrs.get("keep", "") if attrs else ""
+            ppr = _KEEP.get(keep, "") + ppr
             if tag in _HEADINGS:
                 ppr = '<w:keepNext/><w:spacing w:before="240" w:after="120"/>' + ppr
             self._open_para(ppr, frozenset({tag, "b"} if tag in _HEADINGS else ()))

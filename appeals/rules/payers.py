@@ -1,4 +1,10 @@
-"""Payer rules as data: name resolution, the 96371 cap, KX, appeal windows, seed notes."""
+"""Payer rules as data: name resolution, payer type, the 96371 cap, KX, windows, seed notes.
+
+Every payer resolves to one row and its ``payer_type`` (``PAYER_TYPES``). Original Medicare
+has one row per MAC and jurisdiction, so each keeps its own addresses, portal and LCD; plan
+rows (Medicare Advantage) carry a lower priority number than the bare word "Medicare", so
+"Humana Gold Plus" or "AARP Medicare Advantage" never resolve as Original Medicare.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,12 @@ from appeals.errors import ConfigError
 from appeals.resources import data_path, read_text_csv
 
 OTHER = "other"
+PAYER_TYPES = ("medicare_ab", "medicare_dme", "medicare_advantage", "medicaid", "commercial")
+MEDICARE_TYPES = frozenset({"medicare_ab", "medicare_dme"})
 _REQUIRED = (
     "payer",
     "display_name",
+    "payer_type",
     "aliases",
     "priority",
     "cap_96371",
@@ -29,6 +38,7 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 class PayerRule:
     key: str
     display_name: str
+    payer_type: str
     aliases: tuple[str, ...]
     priority: int
     cap_96371: int | None
@@ -42,6 +52,15 @@ class PayerRule:
     appeal_address: str
     notes: str
     sources: str
+    timely_filing_days: int = 365
+    filing_source: str = ""
+    contracted: bool | None = None  # None: not configured
+    reopening_address: str = ""
+    portal: str = ""
+
+    @property
+    def original_medicare(self) -> bool:
+        return self.payer_type in MEDICARE_TYPES
 
 
 def _normal(name: str) -> str:
@@ -101,6 +120,12 @@ def _int(row: pd.Series, field: str, path: Path, line: int, *, optional: bool = 
     return number
 
 
+def _filing_days(row: pd.Series, path: Path, line: int) -> int:
+    if "timely_filing_days" not in row or not row["timely_filing_days"].strip():
+        return 365
+    return _int(row, "timely_filing_days", path, line) or 0
+
+
 def load_payer_rules(path: str | Path | None = None) -> PayerRules:
     """Read payer rules (the packaged table unless ``path`` is given)."""
     path = Path(path) if path else data_path("payers.csv")
@@ -117,6 +142,18 @@ def load_payer_rules(path: str | Path | None = None) -> PayerRules:
         key = row["payer"].strip().lower()
         if not key:
             raise ConfigError("blank payer key", file=path, row=line, column="payer")
+        payer_type = row["payer_type"].strip().lower()
+        if payer_type not in PAYER_TYPES:
+            raise ConfigError(
+                "unknown payer type", file=path, row=line, column="payer_type", value=payer_type,
+                fix="use one of: " + ", ".join(PAYER_TYPES),
+            )
+        contracted = row.get("contracted", "").strip().lower()
+        if contracted not in ("yes", "no", ""):
+            raise ConfigError(
+                "expected yes, no or blank", file=path, row=line, column="contracted",
+                value=contracted, fix="write yes when the office has a contract with this payer",
+            )
         kx = row["kx_required"].strip().lower()
         if kx not in ("yes", "no"):
             raise ConfigError(
@@ -126,6 +163,7 @@ def load_payer_rules(path: str | Path | None = None) -> PayerRules:
             PayerRule(
                 key=key,
                 display_name=row["display_name"].strip() or key,
+                payer_type=payer_type,
                 aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
                 priority=_int(row, "priority", path, line) or 0,
                 cap_96371=_int(row, "cap_96371", path, line, optional=True),
@@ -139,6 +177,11 @@ def load_payer_rules(path: str | Path | None = None) -> PayerRules:
                 appeal_address=row.get("appeal_address", "").strip(),
                 notes=row.get("notes", ""),
                 sources=row.get("notes_source", ""),
+                timely_filing_days=_filing_days(row, path, line),
+                filing_source=row.get("filing_source", ""),
+                contracted=None if contracted == "" else contracted == "yes",
+                reopening_address=row.get("reopening_address", "").strip(),
+                portal=row.get("portal", "").strip(),
             )
         )
     return PayerRules(rules)

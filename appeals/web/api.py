@@ -13,6 +13,7 @@ from starlette.routing import Route
 from appeals.errors import AppealsError
 from appeals.web import claims, office, track
 from appeals.web.store import RunData, RunNotFound, RunStore
+from appeals.web.trackers import Tracker
 from appeals.web.uploads import UploadError, limit_message, receive_files
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -32,6 +33,10 @@ def stale(run_id: str) -> JSONResponse:
 
 def store_of(request: Request) -> RunStore:
     return request.app.state.store
+
+
+def tracker_of(request: Request) -> Tracker:
+    return request.app.state.tracker
 
 
 def run_data(request: Request) -> RunData:
@@ -104,7 +109,7 @@ def run_info(request: Request) -> Response:
 
 def queue(request: Request) -> Response:
     data = run_data(request)
-    page = data.queue.page(request.query_params, track.states(data.folder))
+    page = data.queue.page(request.query_params, tracker_of(request).states(data.folder))
     return JSONResponse({"run_id": data.run_id, **page, "facets": data.queue.facets})
 
 
@@ -118,7 +123,7 @@ def claim_detail(request: Request) -> Response:
         "files": _documents(data, claim_id),
         "previews": preview["documents"],  # HTML of the letter and worksheet
         "placeholders": preview["placeholders"], "fills": preview["fills"],
-        "track": track.read_track(data.folder).get(claim_id, {"state": "to do", "history": []}),
+        "track": tracker_of(request).read(data.folder, claim_id),
     })
 
 
@@ -143,7 +148,8 @@ async def claim_track(request: Request) -> Response:
     claims.claim_frame(data, request.path_params["claim_id"])
     event = await _json_object(request)
     try:
-        entry = track.record(data.folder, request.path_params["claim_id"], event)
+        entry = await run_in_threadpool(tracker_of(request).record, data.folder,
+                                        request.path_params["claim_id"], event)
     except track.TrackError as exc:
         return error(str(exc), 422)
     return JSONResponse(entry)

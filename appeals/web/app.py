@@ -19,6 +19,7 @@ from appeals.resources import web_path
 from appeals.web import api, pages
 from appeals.web.security import Guard, new_token
 from appeals.web.store import RunNotFound, RunStore
+from appeals.web.trackers import make_tracker
 
 DEFAULT_MAX_UPLOAD_MB = 200
 
@@ -62,10 +63,13 @@ def create_app(
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB,
     today: dt.date | None = None,
     workers: int = 1,
+    ledger: str | None = None,
 ) -> Guard:
     """The app, wrapped in its guard; ``app.token`` is the token to open it with.
 
     ``hosts`` are the names the Host header may carry (with ``port`` appended when given).
+    ``ledger`` (a path or URL) records every run in the office's denial ledger and keeps
+    Track's marks there.
     """
     token = token or new_token()
     app = Starlette(
@@ -79,8 +83,10 @@ def create_app(
             api.BadRequest: _dispatch(api.on_bad_request, None),
         },
     )
+    app.state.tracker = make_tracker(ledger)
     app.state.store = RunStore(Path(data_dir) if data_dir else default_data_dir(),
-                               workers=workers)
+                               workers=workers, ledger=ledger,
+                               on_done=app.state.tracker.changed)
     app.state.token = token
     app.state.max_upload = max_upload_mb * 1_000_000
     app.state.today = api.today_factory(today)

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from appeals.jobs.manifest import file_sha256, write_manifest
+from appeals.schema import claim_keys
 from appeals.web import office as office_settings
 from appeals.web import work
 from appeals.web.queue import QueueFrame
@@ -155,12 +156,15 @@ def regenerate(store: RunStore, data: RunData, claim_id: str, fills: dict[str, s
             **_render_options(store),
         )
         docs = data.documents
-        at = docs.index[docs["claim_id"] == claim_id]
-        for row in written.itertuples(index=False):
+        keys = claim_keys(docs).astype(str)
+        for row, key in zip(written.itertuples(index=False), claim_keys(written).astype(str),
+                            strict=True):
+            at = docs.index[keys == key]
             for kind in ("letter", "worksheet"):
                 new = getattr(row, kind)
                 if not new:
                     continue
+                # the run's own file name (it may carry a suffix this claim alone would not)
                 target = docs.loc[at[0], kind] if len(at) and docs.loc[at[0], kind] else new
                 os.replace(scratch / new, out / target)
                 docs.loc[at, kind] = target

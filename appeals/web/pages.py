@@ -11,12 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from appeals.web import claims, office, track
-from appeals.web.queue import FILTERS, NEW_STATE
+from appeals.web import claims, office
+from appeals.web.queue import FILTERS
 from appeals.web.security import csrf_for
 from appeals.web.store import RunNotFound
 
-STATES = (NEW_STATE, "submitted", *track.OUTCOMES)
 COLUMNS = (  # (sort key or "", header)
     ("deadline", "Deadline"), ("claim_id", "Claim"), ("procedure_code", "Code"),
     ("status", "Status"), ("pattern", "Pattern"), ("route", "Route"), ("payer", "Payer"),
@@ -45,9 +44,13 @@ def home(request: Request) -> Response:
 
 def run_page(request: Request) -> Response:
     store = request.app.state.store
+    job = store.jobs.get(request.path_params["run_id"])
+    if job is not None and not job.finished.is_set():
+        return render(request, "working.html", progress=job.as_dict())
     data = store.load(request.path_params["run_id"])
     params = dict(request.query_params)
-    page = data.queue.page(params, track.states(data.folder))
+    tracker = request.app.state.tracker
+    page = data.queue.page(params, tracker.states(data.folder))
     rejected = claims.rejected_rows(data, limit=50)
 
     def link(**changes: Any) -> str:
@@ -61,13 +64,14 @@ def run_page(request: Request) -> Response:
     columns = [c for c in COLUMNS if c[0] != "route" or page["has_route"]]
     return render(request, "run.html", data=data, info=data.info, page=page, params=params,
                   facets=data.queue.facets, columns=columns, link=link, sort_link=sort_link,
-                  rejected=rejected, states=STATES, filters=FILTERS)
+                  rejected=rejected, states=tracker.states_listed, filters=FILTERS)
 
 
 def claim_page(request: Request) -> Response:
     store = request.app.state.store
     data = store.load(request.path_params["run_id"])
     claim_id = request.path_params["claim_id"]
+    tracker = request.app.state.tracker
     sub = claims.claim_frame(data, claim_id)
     docs = data.documents[data.documents["claim_id"] == claim_id]
     payer_key = str(sub["payer"].iloc[0]) if "payer" in sub.columns else ""
@@ -76,8 +80,8 @@ def claim_page(request: Request) -> Response:
         corrections=claims.corrections(sub), summary=claims.claim_summary(sub, data),
         preview=claims.preview(store, data, claim_id),
         docs=docs.iloc[0].to_dict() if len(docs) else {"letter": "", "worksheet": ""},
-        track=track.read_track(data.folder).get(claim_id, {"state": NEW_STATE, "history": []}),
-        how=track.HOW, outcomes=track.OUTCOMES, today=request.app.state.today().isoformat(),
+        track=tracker.read(data.folder, claim_id), ledger=tracker.ledger,
+        how=tracker.how, outcomes=tracker.outcomes, today=request.app.state.today().isoformat(),
         office_names=OFFICE_BLANKS,
         portal=office.read_payer_settings(store.office).get(payer_key, {}).get("portal", ""),
     )

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from appeals.schema import claim_keys
+
 ACTIONABLE = ("denied", "needs_review")
 APPEAL_ROUTES = frozenset({
     "reopening", "redetermination", "reconsideration", "corrected_claim", "new_claim",
@@ -59,13 +61,16 @@ class QueueFrame:
         paid = pd.to_numeric(lines["paid_amount"], errors="coerce").fillna(0)
         at_stake = (billed - paid).clip(lower=0).where(status.isin(ACTIONABLE), 0.0)
         route = _appeal_route(lines)
-        docs = documents.set_index("claim_id") if len(documents) else None
         claim_id = _text(lines, "claim_id")
+        # Documents belong to a claim (id + payer + member), not to a claim id alone.
+        docs = (documents.assign(key=claim_keys(documents).astype(str))
+                .drop_duplicates("key").set_index("key") if len(documents) else None)
+        key = claim_keys(lines).fillna("").astype(str)
 
         def doc(name: str) -> pd.Series:
             if docs is None:
                 return pd.Series([""] * len(lines), index=lines.index, dtype=object)
-            return claim_id.map(docs[name]).fillna("").astype(str)
+            return key.map(docs[name]).fillna("").astype(str)
 
         past_due = (lines["past_due"].fillna(False).astype(bool) if "past_due" in lines.columns
                     else (days_left < 0).fillna(False))

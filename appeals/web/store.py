@@ -19,6 +19,7 @@ import secrets
 import shutil
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,11 +72,14 @@ def private_dir(path: Path) -> Path:
 class RunStore:
     """Runs on disk, jobs in flight, and the last runs read."""
 
-    def __init__(self, root: Path, *, workers: int = 1) -> None:
+    def __init__(self, root: Path, *, workers: int = 1, ledger: str | None = None,
+                 on_done: Callable[[], None] | None = None) -> None:
         self.root = private_dir(Path(root))
         self.runs = private_dir(self.root / "runs")
         self.office = private_dir(self.root / "office")
         self.workers = workers
+        self.ledger = ledger
+        self.on_done = on_done
         self.jobs: dict[str, Progress] = {}
         self._cache: OrderedDict[str, RunData] = OrderedDict()
         self._lock = threading.Lock()
@@ -119,6 +123,7 @@ class RunStore:
             "today": today.isoformat(), "workers": self.workers,
             "practice": str(practice) if practice else None,
             "payers": str(payers) if payers else None,
+            "ledger": self.ledger,
         }
         progress = self.jobs[run_id] = Progress()
         threading.Thread(target=self._watch, args=(run_id, spec, progress), daemon=True).start()
@@ -145,6 +150,8 @@ class RunStore:
             if progress.stage == "failed" or (progress.stage == "done" and not
                                               (self.runs / run_id / work.RUN_JSON).is_file()):
                 progress.stage = "failed"
+            if self.on_done is not None:
+                self.on_done()  # the ledger has new lines: states read again
             progress.finished.set()
 
     @staticmethod
@@ -160,7 +167,7 @@ class RunStore:
             progress.bad_files.append((str(value[0]), str(value[1])))
         elif kind == "done":
             progress.stage = "done" if value.get("ok") else "failed"
-            progress.message = "" if value.get("ok") else "none of the files could be read"
+            progress.message = "" if value.get("ok") else "None of the files could be read; nothing was kept."
             progress.result = value
             return True
         elif kind == "failed":

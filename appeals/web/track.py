@@ -35,7 +35,7 @@ def states(folder: Path) -> dict[str, str]:
     return {cid: entry["state"] for cid, entry in read_track(folder).items()}
 
 
-def _date(value: str, name: str) -> str:
+def check_date(value: str, name: str) -> str:
     try:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
@@ -48,13 +48,13 @@ def record(folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]
     entry: dict[str, Any] = {"event": kind, "note": event.get("note", "").strip()[:500],
                              "recorded": dt.datetime.now().isoformat(timespec="seconds")}
     if kind == "submitted":
-        entry["date"] = _date(event.get("date", ""), "date submitted")
+        entry["date"] = check_date(event.get("date", ""), "date submitted")
         if event.get("how") not in HOW:
             raise TrackError(f"how: choose one of {', '.join(HOW)}")
         entry["how"] = event["how"]
         state = "submitted"
     elif kind == "outcome":
-        entry["date"] = _date(event.get("date", ""), "date of the outcome")
+        entry["date"] = check_date(event.get("date", ""), "date of the outcome")
         if event.get("outcome") not in OUTCOMES:
             raise TrackError(f"outcome: choose one of {', '.join(OUTCOMES)}")
         entry["outcome"] = event["outcome"]

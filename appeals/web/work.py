@@ -58,6 +58,7 @@ def _run_files(spec: dict[str, Any], send: Send) -> tuple[Any, dict[str, str]]:
                 today=dt.date.fromisoformat(spec["today"]), workers=spec.get("workers", 1),
                 on_total=lambda n: send(("total", n)), progress=lambda n: send(("step", n)),
                 fills=spec.get("fills"), workbook=False,  # written on first download
+                ledger=spec.get("ledger"),
             )
             return summary, errors
         except InputFileError as exc:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import xlsxwriter
 
+from appeals.classify.records import added_text
 from appeals.errors import OutputError
 from appeals.workbooks.summary import clean_text
 
@@ -30,7 +31,7 @@ _ALL_COLUMNS = (
     ("DOS", "service_date", 11), ("Code", "procedure_code", 8), ("Modifiers", "modifiers", 10),
     ("Units", "units", 6), ("Status", "status", 8), ("Problem", "pattern", 22),
     ("Start", "infusion_start", 7), ("Stop", "infusion_stop", 7), ("Sites", "sites", 6),
-    ("Route", "route", 6), ("Product", "product", 12),
+    ("Route", "admin_route", 6), ("Product", "product", 12),
 )  # fmt: skip
 
 
@@ -41,6 +42,8 @@ def _cell(value: Any) -> Any:
         return value.strftime("%m/%d/%Y")
     if isinstance(value, float) and value == int(value):
         return int(value)
+    if isinstance(value, tuple):  # added lines: typed records, shown in words
+        return clean_text(added_text(value))
     return clean_text(value) if isinstance(value, str) else value
 
 

@@ -44,7 +44,24 @@ _MIN_SERIAL, _MAX_SERIAL = 61.0, 2_958_465.0
 
 _TEXT = frozenset(TEXT_FIELDS + LIST_FIELDS + CLASSIFIED_COLUMNS) - {
     "corrected_units",
-    "appeal_deadline",
+    "deadline",
+    "past_due",
+    "add_lines",
+}
+# Who does what, per route: the queue row is the only document for the last four.
+NEXT_STEPS = {
+    "reopening": "Ask the MAC to reopen the claim (portal or IVR): key in the worksheet's fields",
+    "redetermination": "Send the redetermination letter, signed, with its enclosures",
+    "reconsideration": "Send the reconsideration letter to the plan's appeals address",
+    "corrected_claim": "Send a replacement claim (frequency 7 with the payer's claim number) "
+    "from the worksheet",
+    "new_claim": "Send a new claim (frequency 1) with only the worksheet's lines",
+    "other_supplier": "Nothing to send from this office: another supplier bills it (see "
+    "evidence); tell them",
+    "patient_responsibility": "Bill the patient per plan rules (Medicare medical necessity: "
+    "only with a valid ABN)",
+    "no_action": "Adjust the line off; nothing to send",
+    "review": "Review: no documented pattern explains the denial",
 }
 _CHUNK = 2_000  # rows turned into Python values at a time: bounds memory, not speed
 
@@ -53,12 +70,18 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 # (header, source, kind, max width). Kinds: text, date, int, number, money, link.
 _QUEUE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
-    ("Deadline", "appeal_deadline", "date", 11),
+    ("Past due", "past_due_text", "text", 9),
+    ("Deadline", "deadline", "date", 11),
     ("Days left", "days_left", "int", 9),
     ("Deadline basis", "deadline_basis", "text", 34),
     ("Status", "status", "text", 13),
+    ("Route", "route", "text", 16),
+    ("Next step", "next_step", "text", 40),
     ("Pattern", "pattern", "text", 22),
-    ("Action", "action", "text", 20),
+    ("All patterns", "patterns", "text", 24),
+    ("Fix", "action", "text", 12),
+    ("Payer type", "payer_type", "text", 14),
+    ("Claim type", "claim_type", "text", 12),
     ("Claim ID", "claim_id", "text", 18),
     ("Payer claim #", "payer_claim_number", "text", 18),
     ("Patient", "patient_name", "text", 24),
@@ -84,9 +107,11 @@ _QUEUE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("Source row", "source_row", "int", 10),
 )
 
-_DERIVED = ("days_left", "payer_display", "at_stake", "letter", "worksheet", "placeholders")
+_DERIVED = ("days_left", "payer_display", "at_stake", "letter", "worksheet", "placeholders",
+            "past_due_text", "next_step")
 _LINE_SOURCES = tuple(
-    [src for _, src, _, _ in _QUEUE_COLUMNS if src not in _DERIVED] + ["payer_name", "payer"]
+    [src for _, src, _, _ in _QUEUE_COLUMNS if src not in _DERIVED]
+    + ["payer_name", "payer", "past_due"]
 )
 
 _REJECTED_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
@@ -175,14 +200,18 @@ def _prepare(
     key = pd.Series(claim_keys(classified).to_numpy(), index=frame.index)
     for name in ("letter", "worksheet", "placeholders"):
         frame[name] = key.map(docs[name]).astype(object).fillna("")
-    deadline = frame["appeal_deadline"].dt.normalize()
+    deadline = frame["deadline"].dt.normalize()
     frame["claim_code"] = pd.factorize(key)[0]  # ints: cheap to count per group
     frame["days_left"] = (deadline - pd.Timestamp(today)).dt.days
     frame["payer_display"] = frame["payer_name"].where(frame["payer_name"] != "", frame["payer"])
     stake = (frame["billed_amount"] - frame["paid_amount"].fillna(0.0)).clip(lower=0.0)
     frame["at_stake"] = stake.where(frame["status"].isin(ACTIONABLE), 0.0)
-    # Lexicographic and stable; NaT last; ties broken so the output is deterministic.
-    keys = ["appeal_deadline", "claim_id", "source_file", "source_row"]
+    frame["past_due_text"] = np.where(frame["past_due"].astype(bool), "PAST DUE", "")
+    frame["next_step"] = frame["route"].map(NEXT_STEPS).astype(object).fillna("")
+    frame["on_time"] = ~frame["past_due"].astype(bool)
+    # Past-due items first, then by deadline; NaT last; ties broken so the output is
+    # deterministic.
+    keys = ["on_time", "deadline", "claim_id", "source_file", "source_row"]
     order = frame[keys].sort_values(keys, kind="stable", na_position="last").index.to_numpy()
     return frame, order
 
@@ -373,10 +402,13 @@ def _write_link(
 
 def _highlight(ws: Any, n: int, last_col: int, fmt: Formats) -> None:
     """Overdue and due-soon denials, by rule: one rule, not 100,000 cell fills."""
-    open_line = 'OR($D2="denied",$D2="needs_review"),ISNUMBER($B2)'
+    sources = [src for _, src, _, _ in _QUEUE_COLUMNS]
+    status = chr(ord("A") + sources.index("status"))
+    days = chr(ord("A") + sources.index("days_left"))
+    open_line = f'OR(${status}2="denied",${status}2="needs_review"),ISNUMBER(${days}2)'
     for criteria, cell_format in (
-        (f"=AND({open_line},$B2<0)", fmt["overdue"]),
-        (f"=AND({open_line},$B2<={SOON_DAYS})", fmt["soon"]),
+        (f"=AND({open_line},${days}2<0)", fmt["overdue"]),
+        (f"=AND({open_line},${days}2<={SOON_DAYS})", fmt["soon"]),
     ):
         rule = {"type": "formula", "criteria": criteria, "format": cell_format}
         ws.conditional_format(1, 0, n, last_col, {**rule, "stop_if_true": True})

@@ -138,10 +138,12 @@ def test_run_writes_outputs_and_refuses_to_overwrite(cli, tmp_path):
     result = cli("run", XLSX, "-o", str(out), "--today", "2026-04-30", "--quiet")
     assert result.exit_code == 0, result.output
     assert (out / "summary.xlsx").is_file()
-    # one letter per claim whose denial asks for an appeal or a corrected claim; PP-3005
-    # (home, rebill under another benefit) gets none
+    # a letter only where the route is a written request (PP-3003: a reconsideration with
+    # the chart's justification); Medicare fixes on billed lines are reopening scripts
     letters = sorted(p.stem for p in (out / "letters").glob("*.docx"))
-    assert letters == [f"PP-30{n:02d}" for n in (1, 2, 3, 4, 6, 7, 8, 9, 10)]
+    assert letters == ["PP-3003"]
+    sheets = sorted(p.stem for p in (out / "worksheets").glob("*.docx"))
+    assert sheets == [f"PP-30{n:02d}" for n in (1, 2, 4, 7, 8, 10)]
     assert "Letters written:" in result.output and "Placeholders left to fill" in result.output
     again = CliRunner().invoke(main, ["run", XLSX, "-o", str(out)])
     assert again.exit_code == 1 and "--force" in again.output

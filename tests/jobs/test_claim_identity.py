@@ -19,7 +19,8 @@ HEADERS = ["Claim #", "Patient Name", "Member ID", "Payer", "DOS", "CPT", "Units
 
 
 def export(path: Path, claim: str, name: str, member: str, payer: str) -> Path:
-    """One claim: 96369 paid and 96371 x4 denied as over the cap (a letter and a worksheet)."""
+    """One claim: 96369 paid and 96371 x4 denied as over the cap (a worksheet: a Medicare
+    reopening script or a commercial corrected claim)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
@@ -53,14 +54,14 @@ def test_one_claim_id_for_two_patients_is_two_claims(tmp_path: Path) -> None:
     assert ("Warning: claim 1001 belongs to 2 different members or payers "
             "(a.csv row 2; a.csv row 3; b.csv row 2; b.csv row 3): read as 2 separate claims"
             ) in result.stderr
-    letters = sorted((out / "letters").iterdir())
-    assert len(letters) == 2
-    for letter in letters:
-        body = text(letter)
-        assert ("Alice" in body) != ("Bruno" in body), letter.name  # one patient per letter
+    sheets = sorted((out / "worksheets").iterdir())
+    assert len(sheets) == 2
+    for sheet in sheets:
+        body = text(sheet)
+        assert ("Alice" in body) != ("Bruno" in body), sheet.name  # one patient per document
         assert ("ZZ0000001" in body) != ("ZZ0000002" in body)
-    links = {row["Patient"]: row["Letter"] for row in queue(out) if row.get("Letter")}
-    assert len(set(links.values())) == 2  # each patient's lines link to their own letter
+    links = {row["Patient"]: row["Worksheet"] for row in queue(out) if row.get("Worksheet")}
+    assert len(set(links.values())) == 2  # each patient's lines link to their own worksheet
 
 
 def test_the_same_export_twice_counts_each_line_once(tmp_path: Path) -> None:
@@ -73,7 +74,7 @@ def test_the_same_export_twice_counts_each_line_once(tmp_path: Path) -> None:
     assert len(queue(out)) == 2
     single = CliRunner().invoke(main, ["run", str(a), "-o", str(tmp_path / "single"), *ARGS])
     assert single.exit_code == 0, single.output
-    for folder in ("letters", "worksheets"):  # the same documents as from the file given once
+    for folder in ("worksheets",):  # the same documents as from the file given once
         assert text(out / folder / "2002.docx") == text(tmp_path / "single" / folder / "2002.docx")
 
 

@@ -19,19 +19,22 @@ from appeals.render.documents import file_stems
 
 TODAY = dt.date(2026, 4, 30)
 HEADERS = ["Claim #", "Patient Name", "Member ID", "Payer", "DOS", "CPT", "Units", "Paid",
-           "Adj Reason", "Remark"]
+           "Adj Reason", "Remark", "Justification"]
 
 
 def export(path: Path, claims: list[tuple[str, str]]) -> Path:
-    """One units-over-cap denial (a letter and a worksheet) per (claim id, patient name)."""
+    """Per (claim id, patient name): a units-over-cap denial with a justification (a
+    redetermination letter) and a drug line without KX (a reopening worksheet)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
     for claim_id, name in claims:
         writer.writerow([claim_id, name, "ZZ0000001", "Noridian", "03/05/2026", "96369", "1",
-                         "100", "", ""])
+                         "100", "", "", ""])
         writer.writerow([claim_id, name, "ZZ0000001", "Noridian", "03/05/2026", "96371", "4",
-                         "0", "CO-119", "N362"])
+                         "0", "CO-119", "N362", "Four sites: could not tolerate the volume"])
+        writer.writerow([claim_id, name, "ZZ0000001", "Noridian", "03/05/2026", "J1559", "40",
+                         "0", "CO-4", "N115", ""])
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return path
 

@@ -36,8 +36,19 @@ def test_summary_counts(result):
     out, summary, classified, loaded = result
     assert summary.lines_read == len(classified) + len(loaded.rejected) == 69
     assert summary.rows_rejected == 5
-    assert summary.letters == len(list((out / "letters").glob("*.docx"))) == 20
-    assert summary.worksheets == len(list((out / "worksheets").glob("*.docx"))) == 18
+    letters = sorted(p.stem for p in (out / "letters").glob("*.docx"))
+    sheets = sorted(p.stem for p in (out / "worksheets").glob("*.docx"))
+    assert summary.letters == len(letters) and summary.worksheets == len(sheets)
+    # letters only for written requests: a commercial reconsideration with the chart's
+    # justification, and Medicare redeterminations (a line to add is no reopening)
+    assert letters == ["CH-5003", "PP-3003", "SCIG-1003"]
+    denied = classified[classified["status"] == "denied"]
+    want = set(denied.loc[denied["route"].isin(["reopening", "corrected_claim", "new_claim"]),
+                          "claim_id"])
+    assert set(sheets) == want and len(sheets) == 14
+    # another supplier's service, or a line to adjust off: a queue row, no document
+    for claim in ("PP-3005", "PP-3006", "PP-3009", "CH-5005", "SCIG-1004", "SCIG-1007"):
+        assert claim not in letters and claim not in sheets
 
 
 def test_every_letter_names_its_claim_and_argues_each_pattern(result):
@@ -58,27 +69,33 @@ def test_every_letter_names_its_claim_and_argues_each_pattern(result):
 
 def test_placeholders_are_highlighted(result):
     out, *_ = result
-    document = docx.Document(out / "letters" / "PP-3002.docx")
+    document = docx.Document(out / "letters" / "CH-5003.docx")
     runs = [r for p in document.paragraphs for r in p.runs]
     marked = [r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
-    assert "[LCD number]" in marked
+    assert "[payer appeal address]" in marked
 
 
 def test_worksheets_carry_each_correction(result):
     out, *_ = result
-    cases = {
-        "PP-3001": ["96369"],              # wrong route: 96365 becomes 96369
-        "PP-3002": ["96371", "2"],         # units capped
-        "PP-3004": ["96369", "Add this line"],  # the missing primary
-        "PP-3007": ["KX"],                 # KX appended on the drug line
-        "PP-3009": ["Remove this line"],   # IV line dropped
+    # Medicare A/B professional, a fix on billed lines: a reopening script, never a
+    # replacement claim (the MAC would deny it as a duplicate)
+    reopenings = {
+        "PP-3001": ["96365", "96369"],     # wrong route: 96365 becomes 96369
+        "PP-3002": ["Units", "3", "2"],    # units capped
+        "PP-3007": ["Modifiers", "KX"],    # KX appended on the drug line
         "PP-3010": ["96370"],              # units the chart supports
     }
-    for claim, needles in cases.items():
+    for claim, needles in reopenings.items():
         text = _text(out / "worksheets" / f"{claim}.docx")
+        assert "Reopening request" in text and "Fields to key in" in text, claim
+        assert "Medicare number (MBI)" in text
         for needle in needles:
             assert needle in text, (claim, needle)
-        assert "frequency code 7" in text or "resubmission code 7" in text
+        assert "frequency code 7" not in text and "REF*F8" not in text
+    # commercial: an electronic replacement claim with every original line
+    text = _text(out / "worksheets" / "PP-3004.docx")
+    assert "Corrected-claim worksheet" in text and "Add this line" in text and "96369" in text
+    assert "frequency code 7" in text and "REF*F8" in text
 
 
 def test_workbook_has_every_line_and_rejected_row(result):

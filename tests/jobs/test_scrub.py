@@ -32,7 +32,7 @@ def _claim(
                 "claim_id": "T-1", "service_date": pd.Timestamp("2026-05-04"),
                 "payer_name": payer, "place_of_service": pos, "procedure_code": code,
                 "units": units, "modifiers": mods, "infusion_start": start,
-                "infusion_stop": stop, "sites": sites, "route": route,
+                "infusion_stop": stop, "sites": sites, "admin_route": route,
             }
         )  # fmt: skip
     return pd.DataFrame(rows)
@@ -60,11 +60,15 @@ CASES = {
     ),
     "missing_kx": (
         _claim([("96369", 1), ("J1559", 40, "JB")], payer="Palmetto GBA"),
-        _claim([("96369", 1), ("J1559", 40, "JB;KX")], payer="Palmetto GBA"),
+        _claim([("96369", 1), ("J1559", 40, "JB;KX;JZ")], payer="Palmetto GBA"),
     ),
     "kx_on_admin_line": (
         _claim([("96369", 1, "KX"), ("J1555", 80, "JB")], payer="Medicare Part B"),
-        _claim([("96369", 1), ("J1555", 80, "JB;KX")], payer="Medicare Part B"),
+        _claim([("96369", 1), ("J1555", 80, "JB;KX;JZ")], payer="Medicare Part B"),
+    ),
+    "missing_jz_jw": (
+        _claim([("96369", 1), ("J1559", 40, "JB;KX")], payer="Noridian JF"),
+        _claim([("96369", 1), ("J1559", 40, "JB;KX;JW")], payer="Noridian JF"),
     ),
     "site_of_care": (
         _claim([("96369", 1), ("96370", 1)], pos="12"),

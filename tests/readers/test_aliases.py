@@ -70,7 +70,7 @@ REFERENCE = {
     "rarcs": ["RARC", "Remark", "Remark Code", "Remark Codes"],
     "payer_name": ["Payer", "Payer Name", "Insurance", "Carrier", "Plan", "Pyr Nam"],
     "check_number": ["Check #", "Check Number", "Chk Nbr", "EFT Number", "Trace #"],
-    "remit_date": ["Check Date", "Payment Date", "Remit Date", "Paid Date", "Post Date"],
+    "remit_date": ["Check Date", "Payment Date", "Remit Date", "Paid Date"],
     "place_of_service": ["POS", "Place of Service"],
     "rendering_npi": ["NPI", "Rendering Provider"],
     "ndc": ["NDC", "NDC Number"],
@@ -78,7 +78,7 @@ REFERENCE = {
     "infusion_start": ["Start Time", "Infusion Start"],
     "infusion_stop": ["Stop Time", "End Time", "Infusion Stop"],
     "sites": ["Sites", "# Sites", "Number of Sites"],
-    "route": ["Route"],
+    "admin_route": ["Route"],
     "product": ["Product", "Drug"],
     "justification": ["Justification", "Clinical Justification"],
     "chart_reference": ["Chart Reference", "Chart Ref"],
@@ -205,3 +205,10 @@ def test_alias_table_is_consistent() -> None:
         assert norm, header
         assert seen.setdefault(norm, fld) == fld, f"{header!r} maps to two fields"
     assert len(alias_table()) == len(seen)
+
+
+@pytest.mark.parametrize("header", ["Post Date", "Posting Date"])
+def test_a_posting_date_is_not_a_notice_date(header: str) -> None:
+    # Deadlines count from the remittance's notice date; the day a biller posted it is later.
+    hit = match_header(header)
+    assert hit is None or hit[0] != "remit_date", hit

@@ -138,7 +138,7 @@ def test_join_sets_span_sites_route_product(tmp_path: Path, lines: pd.DataFrame)
     assert set(c100["infusion_start"]) == {"09:05"}
     assert set(c100["infusion_stop"]) == {"10:50"}
     assert set(c100["sites"]) == {3.0}
-    assert set(c100["route"]) == {"SC"}
+    assert set(c100["admin_route"]) == {"SC"}
     # product only where the line had none
     assert list(c100["product"]) == ["Hizentra", "Hizentra", "Hizentra", "Own"]
     assert report.encounters_matched == 2
@@ -221,7 +221,7 @@ def test_mixed_routes_leave_route_as_billed(tmp_path: Path, lines: pd.DataFrame)
         "C100,03/05/2024,1,09:00,10:00,SC\nC100,03/05/2024,2,09:00,10:00,IV\n"
     )
     out, report = join_infusion_log(lines, read_infusion_log(_write(tmp_path, text)))
-    assert set(out.loc[out["claim_id"] == "C100", "route"]) == {""}
+    assert set(out.loc[out["claim_id"] == "C100", "admin_route"]) == {""}
     assert any("both SC and IV" in p for p in report.problems)
 
 

@@ -257,7 +257,7 @@ def test_chart_fact_columns(tmp_path: Path) -> None:
     assert lines["infusion_start"].tolist() == ["09:05", ""]
     assert lines["infusion_stop"].tolist() == ["13:10", ""]
     assert nan_to_none(lines["sites"]) == [2.0, None]
-    assert lines["route"].tolist() == ["SC", ""]
+    assert lines["admin_route"].tolist() == ["SC", ""]
     assert lines["product"].tolist() == ["Hizentra", ""]
     assert lines["justification"].tolist()[0] == "needs two sites"
     assert lines["chart_reference"].tolist()[0] == "CH-1"
@@ -441,7 +441,7 @@ def test_xlsx_title_rows_sheets_numbers_dates(tmp_path: Path) -> None:
     assert lines["place_of_service"].tolist() == ["11", "11", "12"]
     assert lines["infusion_start"].tolist() == ["09:05", "12:00", ""]
     assert lines["infusion_stop"].tolist() == ["11:10", "13:00", ""]
-    assert lines["route"].tolist() == ["SC", "IV", ""]
+    assert lines["admin_route"].tolist() == ["SC", "IV", ""]
     assert lines["revenue_code"].tolist() == ["0450", "", ""]
     assert lines["claim_status"].tolist() == ["4", "4", "1"]
     got = dict(zip(rejected["source_row"], zip(rejected["column"], rejected["value"],

@@ -182,7 +182,8 @@ def test_real_pyx12_denied_claim() -> None:
     assert first.service_date_to == pd.Timestamp("2003-11-29")
     assert first.patient_name == "BACH, JOHANN"
     assert first.member_id == "00001612"
-    assert first.remit_date == pd.Timestamp("2004-10-28")
+    # the notice date is the production date (DTM*405), not the BPR16 payment date
+    assert first.remit_date == pd.Timestamp("2013-09-01")
     assert first.check_number == "000000000"
     assert first.payer_name == "PAYER"
     assert first.rendering_npi == ""  # NM1*82 carries an MC id, not an NPI
@@ -206,7 +207,7 @@ def test_real_lfh_medicare_part_a_claims_without_svc() -> None:
 def test_real_lfh_managed_care_invalid_bpr_date_and_claim_cas() -> None:
     lines, _, report = real("lfh_managed-care.835")
     assert any("segment 4" in w and "BPR16" in w for w in report.warnings)
-    # BPR16 20002316 is invalid: remit date falls back to DTM*405
+    # BPR16 20002316 is invalid (and DTM*405 comes first anyway)
     assert (lines["remit_date"] == pd.Timestamp("2002-03-14")).all()
     assert lines["adjustments"].tolist() == [
         "PR-1:300.00;CO-A2:50.00",
@@ -263,7 +264,7 @@ def test_real_blue_cross_no_envelope() -> None:
     assert lines.loc[0, "adjustments"] == "CO-42:34.60;PR-2:117.54"
     assert lines.loc[0, "allowed_amount"] == 1175.4
     assert lines["procedure_code"].tolist() == ["59430", "59440", "59426"]
-    assert lines.loc[0, "remit_date"] == pd.Timestamp("2011-01-08")
+    assert lines.loc[0, "remit_date"] == pd.Timestamp("2011-01-04")  # DTM*405 before BPR16
 
 
 def test_real_tigershark_pipe_and_newline_before_terminator() -> None:
@@ -278,7 +279,7 @@ def test_real_tigershark_pipe_and_newline_before_terminator() -> None:
     assert lines.loc[1, "adjustments"] == "CO-45:11130.91;PR-1:145.00"
     assert lines.loc[1, "rarcs"] == "N220;M68"
     assert lines.loc[1, "check_number"] == "1QG11111111"
-    assert lines.loc[1, "remit_date"] == pd.Timestamp("2012-03-22")
+    assert lines.loc[1, "remit_date"] == pd.Timestamp("2012-03-19")  # DTM*405 before BPR16
 
 
 def test_real_badx12_dental_and_tertiary() -> None:
@@ -399,7 +400,7 @@ def check_claim_a(lines: pd.DataFrame, first_row: int = 14) -> None:
     assert row.payer_name == "NORIDIAN HEALTHCARE SOLUTIONS"
     assert row.service_date == pd.Timestamp("2025-06-02")
     assert pd.isna(row.service_date_to)
-    assert row.remit_date == pd.Timestamp("2025-07-01")
+    assert row.remit_date == pd.Timestamp("2025-06-30")  # DTM*405, not BPR16
     assert row.check_number == "EFT123"
     assert row.rendering_npi == "1234567893"
 
@@ -786,7 +787,7 @@ def test_schema_dtypes(tmp_path: Path) -> None:
         assert lines[col].dtype == "float64"
     for col in ("service_date", "service_date_to", "remit_date", "patient_dob"):
         assert str(lines[col].dtype).startswith("datetime64")
-    for col in ("claim_id", "modifiers", "adjustments", "route", "payer"):
+    for col in ("claim_id", "modifiers", "adjustments", "admin_route", "payer"):
         assert all(isinstance(v, str) for v in lines[col])
     assert str(rejected["source_row"].dtype) == "Int64"
 

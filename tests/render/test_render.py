@@ -14,12 +14,14 @@ import pytest
 from conftest import canonical_line, lines_frame
 from docx.enum.text import WD_COLOR_INDEX
 
+from appeals.classify.records import AddedLine
 from appeals.errors import RenderError
 from appeals.render.documents import count_documents, file_stems, safe_stem, write_documents
 from appeals.resources import templates_dir
 from appeals.rules.practice import Practice
 from appeals.schema import conform
 
+ADD_96369 = AddedLine("96369", 1.0, reason="add 96369, the primary code the add-on needs")
 BASE = {
     "payer_claim_number": "ICN-2025-0001",
     "patient_name": "Jane Sample",
@@ -41,13 +43,18 @@ def line(claim_id: str, code: str, units: float = 1, **fields: Any) -> dict[str,
 frame = lines_frame
 
 
-def denied(pattern: str, action: str = "corrected_claim", **fields: Any) -> dict[str, Any]:
-    return {"status": "denied", "pattern": pattern, "action": action, "template": pattern,
-            "evidence": f"evidence for {pattern}", **fields}
+def denied(pattern: str, action: str = "clerical", route: str = "redetermination",
+           **fields: Any) -> dict[str, Any]:
+    return {"status": "denied", "pattern": pattern, "patterns": pattern, "action": action,
+            "route": route, "template": pattern, "evidence": f"evidence for {pattern}", **fields}
 
 
-def pattern_claims() -> pd.DataFrame:
-    """One claim per documented pattern, shaped the way the classifier fills them."""
+def pattern_claims(route: str = "redetermination") -> pd.DataFrame:
+    """One claim per documented pattern, shaped the way the classifier fills them.
+
+    Every correcting claim takes ``route``: a redetermination gets a letter, a corrected claim
+    a worksheet. SC-1 (an appeal) is always a redetermination, HOME-1 another supplier's.
+    """
     rows = [
         # wrong_route: 96365/96366 for SC Hizentra
         line("WR-1", "96365", 1, carcs="4", rarcs="N56", **denied("wrong_route"),
@@ -64,11 +71,11 @@ def pattern_claims() -> pd.DataFrame:
              correction="96371 units reduced to the payer's cap"),
         # addon_without_primary: 96370 alone
         line("AO-1", "96370", 1, carcs="107", rarcs="N122", **denied("addon_without_primary"),
-             corrected_procedure_code="96370", corrected_units=1, add_lines="96369:1:",
+             corrected_procedure_code="96370", corrected_units=1, add_lines=(ADD_96369,),
              correction="add 96369, the primary code the add-on needs"),
         # site_of_care: appeal with POS 22
-        line("SC-1", "96369", 1, place_of_service="22", carcs="58", rarcs="N428",
-             **denied("site_of_care", "appeal")),
+        line("SC-1", "96369", 1, place_of_service="11", carcs="58", rarcs="N428",
+             **denied("site_of_care", "disagree", "redetermination")),
         # missing_kx
         line("KX-1", "96369", 1, corrected_procedure_code="96369", corrected_units=1),
         line("KX-1", "J1555", 20, modifiers="JB", carcs="4", **denied("missing_kx"),
@@ -95,8 +102,12 @@ def pattern_claims() -> pd.DataFrame:
              correction="96370 units set to what the chart's times and sites support"),
         # not written: paid claim, and a home claim to rebill under another benefit
         line("PAID-1", "96369", 1),
-        line("HOME-1", "96369", 1, place_of_service="12", **denied("site_of_care", "rebill_other_benefit")),
+        line("HOME-1", "96369", 1, place_of_service="12",
+             **denied("site_of_care", "other_supplier", "other_supplier")),
     ]
+    for row in rows:
+        if row.get("route") == "redetermination" and row["claim_id"] != "SC-1":
+            row["route"] = route
     return frame(rows)
 
 
@@ -145,8 +156,17 @@ def part_title(pattern: str) -> str:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
+    """Every claim on a written-request route: letters."""
     out = tmp_path_factory.mktemp("out")
     result = write_documents(pattern_claims(), out, today=TODAY)
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def sheets(tmp_path_factory):
+    """The correcting claims as corrected (replacement) claims: worksheets."""
+    out = tmp_path_factory.mktemp("sheets")
+    result = write_documents(pattern_claims("corrected_claim"), out, today=TODAY)
     return out, result
 
 
@@ -157,10 +177,18 @@ def test_one_letter_per_appealable_claim_and_nothing_else(written):
     assert sorted(p.name for p in (out / "letters").iterdir()) == sorted(
         f"{c}.docx" for c in PATTERNS
     )
+    # a redetermination is a written request: no replacement claim beside it
+    assert set(result["worksheet"]) == {""}
+
+
+def test_corrected_claims_get_worksheets_and_no_letter(sheets):
+    out, result = sheets
     by_id = result.set_index("claim_id")
     assert by_id.loc["SC-1", "worksheet"] == ""  # an appeal without corrections
+    assert by_id.loc["SC-1", "letter"] == "letters/SC-1.docx"
     for claim_id in set(PATTERNS) - {"SC-1"}:
         assert by_id.loc[claim_id, "worksheet"] == f"worksheets/{claim_id}.docx"
+        assert by_id.loc[claim_id, "letter"] == ""  # an electronic replacement, not an appeal
 
 
 @pytest.mark.parametrize("claim_id", sorted(PATTERNS))
@@ -177,12 +205,15 @@ def test_each_pattern_argument_carries_its_facts(written):
     out, _ = written
     letter = {c: doc_text(out / "letters" / f"{c}.docx") for c in PATTERNS}
     assert "96369" in letter["WR-1"] and "Hizentra (J1559)" in letter["WR-1"]
-    assert "limits 96371 to 2 unit(s)" in letter["UC-1"]
+    # CPT's descriptor, and no payer limit stated as fact: none is configured
+    assert "additional pump set-up with establishment of new subcutaneous infusion site(s)" in (
+        letter["UC-1"])
+    assert "limits 96371" not in letter["UC-1"] and "LCD" not in letter["UC-1"]
     assert "add-on" in letter["AO-1"] and "96369" in letter["AO-1"]
-    assert "place of service 22" in letter["SC-1"] and "100-04" in letter["SC-1"]
+    assert "place of service 11" in letter["SC-1"] and "100-04" in letter["SC-1"]
     assert "KX" in letter["KX-1"] and "Cuvitru (J1555)" in letter["KX-1"]
     assert "not on the administration lines" in letter["KA-1"] or "do not carry it" in letter["KA-1"]
-    assert "96365" in letter["IS-1"] and "removes them" in letter["IS-1"]
+    assert "96365" in letter["IS-1"] and "we ask that they be removed" in letter["IS-1"]
     assert "31 minutes" in letter["TU-1"] and "(100 minutes)" in letter["TU-1"]
     assert "Request for redetermination" in letter["WR-1"]  # Medicare wording
 
@@ -191,9 +222,10 @@ def test_placeholders_are_highlighted_and_reported(written):
     out, result = written
     path = out / "letters" / "KX-1.docx"
     marks = highlighted(path)
-    assert "[LCD number]" in marks and "[practice NPI]" in marks
+    assert "[LCD or policy number]" in marks and "[practice NPI]" in marks
     names = result.set_index("claim_id").loc["KX-1", "placeholders"].split(";")
-    assert "LCD number" in names and "practice NPI" in names and "payer appeal address" in names
+    assert "LCD or policy number" in names and "practice NPI" in names
+    assert "payer appeal address" in names
     assert len(names) == len(set(names))
     # every highlighted run is a bracketed placeholder that the result lists
     for mark in marks:
@@ -210,8 +242,8 @@ def test_practice_fields_fill_the_letter(tmp_path):
     assert "practice" not in names and "signer" not in names
 
 
-def test_worksheet_marks_each_change(written):
-    out, _ = written
+def test_worksheet_marks_each_change(sheets):
+    out, _ = sheets
     path = out / "worksheets" / "UC-1.docx"
     text = doc_text(path)
     for expected in ("Jane Sample", "MEM123456", "ICN-2025-0001", "Place of service",
@@ -223,8 +255,8 @@ def test_worksheet_marks_each_change(written):
     assert "3" in struck and "2" in underlined  # 96371 units 3 -> 2
 
 
-def test_worksheet_removed_added_and_modifier_changes(written):
-    out, _ = written
+def test_worksheet_removed_added_and_modifier_changes(sheets):
+    out, _ = sheets
     removed = [r.text for r in runs(out / "worksheets" / "IS-1.docx") if r.font.strike]
     assert "96365" in removed
     assert "Remove this line" in doc_text(out / "worksheets" / "IS-1.docx")
@@ -241,7 +273,8 @@ def test_worksheet_removed_added_and_modifier_changes(written):
 def test_institutional_claim_gets_type_of_bill_and_fl64(tmp_path):
     rows = [line("UB-1", "96369", 1, revenue_code="0450", corrected_procedure_code="96369",
                  corrected_units=1),
-            line("UB-1", "96371", 3, revenue_code="0450", carcs="119", **denied("units_over_cap"),
+            line("UB-1", "96371", 3, revenue_code="0450", carcs="119",
+                 **denied("units_over_cap", route="corrected_claim"),
                  corrected_procedure_code="96371", corrected_units=2)]
     write_documents(frame(rows), tmp_path, today=TODAY)
     text = doc_text(tmp_path / "worksheets" / "UB-1.docx")
@@ -250,17 +283,23 @@ def test_institutional_claim_gets_type_of_bill_and_fl64(tmp_path):
 
 
 def test_unprocessable_claim_says_new_claim(tmp_path):
-    rows = [line("NC-1", "96370", 1, rarcs="N122;MA130", **denied("addon_without_primary"),
-                 corrected_procedure_code="96370", corrected_units=1, add_lines="96369:1:")]
-    write_documents(frame(rows), tmp_path, today=TODAY)
-    assert "frequency code 1" in doc_text(tmp_path / "worksheets" / "NC-1.docx")
+    rows = [line("NC-1", "96370", 1, rarcs="N122;MA130",
+                 **denied("addon_without_primary", "lines", "new_claim"),
+                 corrected_procedure_code="96370", corrected_units=1, add_lines=(ADD_96369,))]
+    result = write_documents(frame(rows), tmp_path, today=TODAY)
+    text = doc_text(tmp_path / "worksheets" / "NC-1.docx")
+    assert "New-claim worksheet" in text and "frequency code 1" in text
+    assert "REF*F8" not in text and "frequency code 7" not in text.replace("(frequency 7)", "")
+    assert result.letter.tolist() == [""]
 
 
 def test_hostile_data_stays_literal_and_files_open(tmp_path):
     nasty = "{{ 7*7 }} {% if x %}Peña 中文 & <b>Inc</b> > \"q\" 'a'\x00\x0b\x1f\ufffe\udcff"
+    unbilled = AddedLine("96370", 1.0, new_claim=True, reason="a further hour")
     rows = [line("H-1", "96371", 3, patient_name="set below", member_id="<ph>x</ph>&amp;",
-                 evidence="line one\nline two", **{k: v for k, v in denied("units_over_cap", "appeal").items()
-                                                   if k != "evidence"},
+                 evidence="line one\nline two", add_lines=(unbilled,),
+                 **{k: v for k, v in denied("units_over_cap", "disagree").items()
+                    if k != "evidence"},
                  justification="{{ placeholder('x') }}", corrected_procedure_code="96371",
                  corrected_units=2)]
     classified = frame(rows)
@@ -329,7 +368,7 @@ def test_same_input_gives_identical_bytes(tmp_path):
     write_documents(pattern_claims(), tmp_path / "a", today=TODAY)
     write_documents(pattern_claims(), tmp_path / "b", today=TODAY)
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.docx"))
-    assert len(files) == 15
+    assert len(files) == 8
     for rel in files:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
 
@@ -345,7 +384,7 @@ def test_workers_give_the_same_files(tmp_path):
     two = write_documents(classified, tmp_path / "two", today=TODAY, workers=2,
                           progress=calls.append)
     assert one.equals(two)
-    assert sum(calls) == 80 == count_documents(classified)
+    assert sum(calls) == 40 == count_documents(classified)
     for path in sorted((tmp_path / "one").rglob("*.docx")):
         twin = tmp_path / "two" / path.relative_to(tmp_path / "one")
         assert path.read_bytes() == twin.read_bytes()
@@ -354,7 +393,7 @@ def test_workers_give_the_same_files(tmp_path):
 def test_progress_counts_files(tmp_path):
     calls: list[int] = []
     write_documents(pattern_claims(), tmp_path, today=TODAY, progress=calls.append)
-    assert sum(calls) == count_documents(pattern_claims()) == 15
+    assert sum(calls) == count_documents(pattern_claims()) == 8
 
 
 def test_safe_file_names(tmp_path):
@@ -406,10 +445,13 @@ def test_empty_frame_writes_nothing(tmp_path):
 def test_letter_lists_the_concrete_changes(written):
     out, _ = written
     path = out / "letters" / "UC-1.docx"
-    assert "differs from the original" in doc_text(path)
+    text = doc_text(path)
+    assert "Please correct the claim as follows" in text
+    assert "units 3 → 2" in text  # in words, readable in grayscale
     assert "3" in [r.text for r in runs(path) if r.font.strike]
     assert "2" in [r.text for r in runs(path) if r.font.underline]
-    assert "differs from the original" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
+    assert "KX added" in doc_text(out / "letters" / "KX-1.docx")
+    assert "Please correct the claim" not in doc_text(out / "letters" / "SC-1.docx")  # appeal only
 
 
 def test_shared_skeleton_keeps_each_letters_values(tmp_path):
@@ -431,3 +473,51 @@ def test_shared_skeleton_keeps_each_letters_values(tmp_path):
 def test_unclassified_frame_is_a_clear_error(tmp_path):
     with pytest.raises(RenderError, match="lacks columns status"):
         write_documents(conform(pd.DataFrame([line("X", "96369")])), tmp_path, today=TODAY)
+
+
+def test_unbilled_add_on_is_a_separate_new_claim_only_if_documented(tmp_path):
+    unbilled = AddedLine("96371", 1.0, new_claim=True,
+                         reason="96371 for a further site: never billed")
+    rows = [line("N-1", "96365", 1, carcs="4", **denied("wrong_route", route="corrected_claim"),
+                 corrected_procedure_code="96369", corrected_units=1, add_lines=(unbilled,),
+                 correction="96365 -> 96369: subcutaneous SCIG by pump"),
+            line("N-1", "J1559", 40, modifiers="JB", corrected_procedure_code="J1559",
+                 corrected_modifiers="JB", corrected_units=40)]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    path = tmp_path / "worksheets" / "N-1.docx"
+    text = doc_text(path)
+    head, _, tail = text.partition("Separate new claim: only if the chart documents it")
+    assert tail and "96371" in tail and "never billed" in tail
+    assert "96371" not in head.split("Corrected lines")[1]  # not slipped into the correction
+
+
+def test_redetermination_has_every_405_944_element(written):
+    out, _ = written
+    text = doc_text(out / "letters" / "SC-1.docx")
+    for needed in ("Request for redetermination", "Beneficiary", "Jane Sample",
+                   "Medicare number (MBI)", "MEM123456", "Services in dispute", "96369",
+                   "Dates of service", "02/03/2025", "Date of the initial determination",
+                   "02/20/2025", "Requested by", "We disagree with the decision"):
+        assert needed in text, needed
+    # the salutation comes before the text that speaks of the lines "below"
+    assert text.index("To whom it may concern") < text.index("the lines below")
+    assert "good cause" not in text  # not late
+
+
+def test_late_redetermination_asks_for_good_cause(tmp_path):
+    rows = [line("L-1", "96369", 1, place_of_service="11", carcs="58", deadline="2025-01-01",
+                 deadline_basis="redetermination: notice date 08/01/2024 + 5 + 120 days",
+                 past_due=True, **denied("site_of_care", "disagree"))]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    text = doc_text(tmp_path / "letters" / "L-1.docx")
+    assert "good cause (42 CFR 405.942(b))" in text and "[the reason the request is late]" in text
+
+
+def test_medicare_advantage_non_contracted_encloses_a_waiver(tmp_path):
+    rows = [line("MA-1", "96371", 3, payer="humana_ma", payer_name="Humana Gold Plus",
+                 carcs="119", justification="four sites needed",
+                 **denied("units_over_cap", "disagree", "reconsideration"))]
+    write_documents(frame(rows), tmp_path, today=TODAY)
+    text = doc_text(tmp_path / "letters" / "MA-1.docx")
+    assert "Request for reconsideration" in text and "Waiver of Liability" in text
+    assert "Medicare number (MBI)" not in text and "redetermination" not in text

@@ -39,16 +39,16 @@ def test_negated_condition_and_any_code(tmp_path):
 @pytest.mark.parametrize(
     "row, column, needle",
     [
-        ("r1,5,96370,,,full_moon,missing_kx,appeal,,yes,", "conditions", "unknown condition"),
-        ("r1,5,96370,,,,no_such_pattern,appeal,,yes,", "pattern", "unknown pattern"),
+        ("r1,5,96370,,,full_moon,missing_kx,disagree,,yes,", "conditions", "unknown condition"),
+        ("r1,5,96370,,,,no_such_pattern,disagree,,yes,", "pattern", "unknown pattern"),
         ("r1,5,96370,,,,missing_kx,shout,,yes,", "action", "unknown action"),
-        ("r1,soon,96370,,,,missing_kx,appeal,,yes,", "priority", "whole number"),
-        ("r1,5,96370,,,,missing_kx,appeal,../evil,yes,", "template", "template names"),
-        ("r1,5,96370,,,,missing_kx,appeal,,maybe,", "scrub", "yes, no or only"),
+        ("r1,soon,96370,,,,missing_kx,disagree,,yes,", "priority", "whole number"),
+        ("r1,5,96370,,,,missing_kx,disagree,../evil,yes,", "template", "template names"),
+        ("r1,5,96370,,,,missing_kx,disagree,,maybe,", "scrub", "yes, no or only"),
     ],
 )
 def test_bad_rows_name_line_and_column(tmp_path, row, column, needle):
-    path = write(tmp_path, "ok,1,96369,,,,site_of_care,appeal,,yes,", row)
+    path = write(tmp_path, "ok,1,96369,,,,site_of_care,disagree,,yes,", row)
     with pytest.raises(ConfigError) as info:
         load_denial_map(path)
     text = str(info.value)
@@ -57,7 +57,7 @@ def test_bad_rows_name_line_and_column(tmp_path, row, column, needle):
 
 
 def test_duplicate_rule_id(tmp_path):
-    path = write(tmp_path, "a,1,96369,,,,site_of_care,appeal,,yes,", "a,2,96369,,,,site_of_care,appeal,,yes,")
+    path = write(tmp_path, "a,1,96369,,,,site_of_care,disagree,,yes,", "a,2,96369,,,,site_of_care,disagree,,yes,")
     with pytest.raises(ConfigError, match="duplicate rule id .also on line 2."):
         load_denial_map(path)
 
@@ -72,17 +72,22 @@ def test_missing_column(tmp_path):
 def test_edited_copy_is_used(tmp_path):
     copy = tmp_path / "denial_map.csv"
     shutil.copyfile(denial_map_path(), copy)
-    text = copy.read_text(encoding="utf-8").replace("missing_kx,80,", "missing_kx,1,")
+    text = copy.read_text(encoding="utf-8").replace("missing_kx,80,", "missing_kx,0,")
     copy.write_text(text, encoding="utf-8")
     assert load_denial_map(copy)[0].rule_id == "missing_kx"
 
 
 def test_payer_rules_resolve_mac_names_and_keep_sources():
     rules = load_payer_rules()
-    for name in ("Noridian JF", "CGS Administrators", "Palmetto GBA", "NGS", "WPS", "First Coast"):
-        assert rules.resolve(name) == "medicare", name
+    # the MAC known, its own row; the MAC's name alone, the generic Part B row
+    for name, key in (("Noridian JF", "noridian_jf"), ("First Coast", "first_coast_jn"),
+                      ("CGS Administrators", "medicare"), ("Palmetto GBA", "medicare"),
+                      ("NGS", "medicare"), ("WPS", "medicare")):
+        assert rules.resolve(name) == key, name
+        assert rules.get(key).payer_type == "medicare_ab" and rules.get(key).original_medicare
     assert rules.resolve("UnitedHealthcare Community Plan") == "uhc"
-    assert rules.resolve("Cigna HealthSpring") == "cigna"
+    assert rules.resolve("Cigna") == "cigna"
+    assert rules.get(rules.resolve("Cigna HealthSpring")).payer_type == "medicare_advantage"
     assert rules.resolve("") == "other"
     medicare = rules.get("medicare")
     assert (medicare.cap_96371, medicare.kx_required, medicare.appeal_window_days) == (2, True, 120)

@@ -228,3 +228,16 @@ def test_the_workbook_is_written_on_first_download_and_listed_in_the_manifest(cl
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(e for e in manifest["outputs"] if e["file"] == "summary.xlsx")
     assert entry["sha256"] == file_sha256(out / "summary.xlsx")
+
+
+def test_the_run_page_says_still_working_until_the_run_is_done(client, parts, token):
+    headers = auth(token)
+    run_id = client.post("/api/runs?wait=0", files=parts(), headers=headers).json()["run_id"]
+    store = client.app.starlette.state.store
+    first = client.get(f"/runs/{run_id}", headers=headers)
+    if not store.jobs[run_id].finished.is_set():
+        assert first.status_code == 200 and "Still working" in first.text
+    store.jobs[run_id].finished.wait(120)
+    progress = client.get(f"/api/runs/{run_id}/progress", headers=headers).json()
+    assert progress["stage"] == "done" and progress["done"] == progress["total"] > 0
+    assert "Work queue" in client.get(f"/runs/{run_id}", headers=headers).text

@@ -56,6 +56,20 @@ def test_token_link_signs_in_and_leaves_the_address_bar(page, live_server):
     shoot(page, "1-start")
 
 
+def test_a_file_that_cannot_be_read_gets_its_message_beside_it(page, live_server, tmp_path):
+    page.goto(f"{live_server}/")
+    bad = tmp_path / "wrong_file.csv"
+    bad.write_text("hello,world\n1,2\n", encoding="utf-8")
+    page.set_input_files("#files", [str(bad)])
+    page.get_by_role("button", name="Read and write letters").click()
+    note = page.locator("#chosen li", has_text="wrong_file.csv").locator(".file-error")
+    note.wait_for(timeout=60_000)
+    assert note.inner_text().startswith("wrong_file.csv: no header row found")
+    assert "None of the files could be read" in page.locator("#upload-error").inner_text()
+    assert page.url == f"{live_server}/"
+    shoot(page, "1b-unreadable-file")
+
+
 def test_drop_samples_and_a_bad_file_then_work_the_queue(page, tmp_path, samples):
     folder, names = samples
     bad = tmp_path / "not_an_export.csv"

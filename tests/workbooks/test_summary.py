@@ -69,7 +69,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 rarcs="N362",
                 evidence="96371 billed 3 units; cap 1",
                 correction="96371 units 3 -> 1",
-                appeal_deadline="2025-03-10",
+                deadline="2025-03-10",
                 deadline_basis="remit date + 120 days (medicare)",
             ),
             line(
@@ -80,7 +80,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 action="corrected_claim",
                 procedure_code="96365",
                 billed_amount=400.0,
-                appeal_deadline="2025-02-20",
+                deadline="2025-02-20",
                 deadline_basis="remit date + 120 days (medicare)",
             ),
             line(
@@ -91,7 +91,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 action="corrected_claim",
                 procedure_code="96366",
                 billed_amount=150.0,
-                appeal_deadline="2025-02-20",
+                deadline="2025-02-20",
             ),
             line(
                 "C4",
@@ -102,7 +102,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 payer_name="UnitedHealthcare",
                 billed_amount=80.0,
                 paid_amount=float("nan"),
-                appeal_deadline="2025-06-01",
+                deadline="2025-06-01",
             ),
             line("C5", 7, status="out_of_scope", payer="aetna", payer_name="Aetna"),
             line(
@@ -115,7 +115,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 payer_name="UnitedHealthcare",
                 procedure_code="J1559",
                 billed_amount=1000.0,
-                appeal_deadline="2025-02-20",
+                deadline="2025-02-20",
                 source_file="b.csv",
             ),
         ]
@@ -179,6 +179,27 @@ def test_one_row_per_input_line_sorted_by_deadline(tmp_path, sample):
         ("C1", 2), ("C1", 3), ("C6", 8), ("C2", 4), ("C4", 6), ("C3", 5), ("C5", 7),
     ]  # fmt: skip
     assert {r["Status"] for r in rows} == {"denied", "needs_review", "paid", "out_of_scope"}
+
+
+def test_past_due_first_with_route_and_next_step(tmp_path):
+    classified = lines([
+        line("A", 2, status="denied", pattern="missing_kx", patterns="missing_kx;wrong_route",
+             route="reopening", payer_type="medicare_ab", claim_type="professional",
+             deadline="2025-03-01"),
+        line("B", 3, status="denied", pattern="site_of_care", route="other_supplier"),
+        line("C", 4, status="denied", pattern="units_over_cap", route="redetermination",
+             deadline="2025-07-01", past_due=True),  # judged past due by an earlier run date
+    ])
+    *_, book = write(tmp_path, classified, rejected_frame([]))
+    rows = queue_rows(book)
+    assert [r["Claim ID"] for r in rows] == ["C", "A", "B"]
+    assert [r["Past due"] for r in rows] == ["PAST DUE", None, None]
+    by_claim = {r["Claim ID"]: r for r in rows}
+    assert by_claim["A"]["Route"] == "reopening" and "portal or IVR" in by_claim["A"]["Next step"]
+    assert by_claim["A"]["All patterns"] == "missing_kx;wrong_route"
+    assert (by_claim["A"]["Payer type"], by_claim["A"]["Claim type"]) == (
+        "medicare_ab", "professional")
+    assert "another supplier" in by_claim["B"]["Next step"]
 
 
 def test_days_left_against_today(tmp_path, sample):
@@ -283,9 +304,12 @@ def test_layout_frozen_filtered_highlighted(tmp_path, sample):
     assert ws.auto_filter.ref == f"A1:{last}{len(sample[0]) + 1}"
     rules = [rule for cf in ws.conditional_formatting for rule in cf.rules]
     assert len(rules) == 2 and all(rule.type == "expression" for rule in rules)
-    assert "$B2<0" in rules[0].formula[0] and "$B2<=14" in rules[1].formula[0]
+    days = openpyxl.utils.get_column_letter(HEADERS.index("Days left") + 1)
+    status = openpyxl.utils.get_column_letter(HEADERS.index("Status") + 1)
+    assert f"${days}2<0" in rules[0].formula[0] and f"${days}2<=14" in rules[1].formula[0]
+    assert f'${status}2="denied"' in rules[0].formula[0]
     widths = {k: v.width for k, v in ws.column_dimensions.items()}
-    assert widths["A"] >= 10 and widths[openpyxl.utils.get_column_letter(22)] <= 60
+    assert widths["B"] >= 10 and widths[openpyxl.utils.get_column_letter(28)] <= 60
 
 
 def test_rejected_sheet(tmp_path, sample):
@@ -470,7 +494,7 @@ def test_frame_that_is_not_conformed_still_writes(tmp_path):
             "claim_id": pd.Series(["C1", None], dtype="str"),
             "status": ["denied", "paid"],
             "billed_amount": ["100", "x"],
-            "appeal_deadline": ["2025-03-05", None],
+            "deadline": ["2025-03-05", None],
             "source_row": [2, 3],
         }
     )

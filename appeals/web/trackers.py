@@ -1,0 +1,133 @@
+"""Where Track keeps what the biller records: the office's ledger, or the run's own file.
+
+With ``appeals serve --ledger`` every run from the page is recorded in the ledger (as
+``appeals run --ledger`` does), a claim's state and history come from it, marks go to it,
+and outcomes also arrive from later remittances. Without a ledger the page still works on
+one run at a time, keeping its marks in the run's ``track.json`` (``appeals.web.track``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from appeals.web import track
+from appeals.web.queue import NEW_STATE
+
+
+class Tracker(Protocol):
+    how: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    states_listed: tuple[str, ...]
+    ledger: str | None
+
+    def states(self, folder: Path) -> dict[str, str]: ...
+    def read(self, folder: Path, claim_id: str) -> dict[str, Any]: ...
+    def record(self, folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]: ...
+    def changed(self) -> None: ...
+
+
+class RunTracker:
+    """Marks kept with the run (no ledger)."""
+
+    how: tuple[str, ...] = track.HOW
+    outcomes: tuple[str, ...] = track.OUTCOMES
+    states_listed: tuple[str, ...] = (NEW_STATE, "submitted", *track.OUTCOMES)
+    ledger: str | None = None
+
+    def states(self, folder: Path) -> dict[str, str]:
+        return track.states(folder)
+
+    def read(self, folder: Path, claim_id: str) -> dict[str, Any]:
+        return track.read_track(folder).get(claim_id, {"state": NEW_STATE, "history": []})
+
+    def record(self, folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]:
+        return track.record(folder, claim_id, event)
+
+    def changed(self) -> None:
+        """Nothing cached."""
+
+
+class LedgerTracker:
+    """Marks and states in the office's denial ledger (``appeals.ledger``)."""
+
+    how: tuple[str, ...] = track.HOW
+    # What a biller marks by hand; won, partly won and lost come from later remittances.
+    outcomes: tuple[str, ...] = ("closed", "written_off", "open")
+
+    def __init__(self, target: str) -> None:
+        from appeals.ledger import STATES, open_ledger
+
+        self.ledger: str | None = target
+        self.book = open_ledger(target)
+        self.order = {state: n for n, state in enumerate(STATES)}
+        self.states_listed: tuple[str, ...] = (NEW_STATE, *STATES)
+        self._states: dict[str, str] | None = None
+        self._lock = threading.Lock()
+
+    def states(self, folder: Path) -> dict[str, str]:
+        """Per claim id, the least advanced state of its lines (the work still to do)."""
+        with self._lock:
+            if self._states is None:
+                from sqlalchemy import select
+
+                from appeals.ledger.tables import items
+
+                out: dict[str, str] = {}
+                with self.book.read() as conn:
+                    for claim_id, state in conn.execute(select(items.c.claim_id, items.c.state)):
+                        held = out.get(claim_id)
+                        if held is None or self.order[state] < self.order[held]:
+                            out[claim_id] = state
+                self._states = out
+            return self._states
+
+    def read(self, folder: Path, claim_id: str) -> dict[str, Any]:
+        from appeals.ledger import history
+
+        entries: dict[tuple[str, str], dict[str, Any]] = {}
+        for event in history(self.book, claim_id):  # one per line of the claim: shown once
+            at = event["at"]
+            after = event.get("after") or {}
+            key = (str(at), event["kind"])
+            entries.setdefault(key, {
+                "event": event["kind"],
+                "date": str(after.get("submitted_on") or after.get("resolved_on")
+                            or (at.date().isoformat() if isinstance(at, dt.datetime) else at)),
+                "how": after.get("submitted_via", ""),
+                "outcome": after.get("state", "") if event["kind"] not in ("submitted",) else "",
+                "note": after.get("note", ""),
+                "recorded": at.isoformat(timespec="seconds") if isinstance(at, dt.datetime)
+                else str(at),
+            })
+        return {"state": self.states(folder).get(claim_id, NEW_STATE),
+                "history": list(entries.values())}
+
+    def record(self, folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]:
+        from appeals.ledger import mark
+
+        kind = event.get("event", "")
+        on = dt.date.fromisoformat(track.check_date(event.get("date", ""), "date"))
+        note = event.get("note", "").strip()[:500]
+        if kind == "submitted":
+            if event.get("how") not in self.how:
+                raise track.TrackError(f"how: choose one of {', '.join(self.how)}")
+            mark(self.book, claim_id, "submitted", on=on, via=event["how"], note=note)
+        elif kind == "outcome":
+            if event.get("outcome") not in self.outcomes:
+                raise track.TrackError(f"outcome: choose one of {', '.join(self.outcomes)}")
+            mark(self.book, claim_id, event["outcome"], on=on, note=note)
+        else:
+            raise track.TrackError("event: send 'submitted' or 'outcome'")
+        self.changed()
+        return self.read(folder, claim_id)
+
+    def changed(self) -> None:
+        with self._lock:
+            self._states = None
+
+
+def make_tracker(ledger: str | None) -> Tracker:
+    return LedgerTracker(ledger) if ledger else RunTracker()
