@@ -6,8 +6,9 @@ builds them, render and the workbooks read them; nobody encodes or parses them a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,18 @@ NO_LINES: tuple[AddedLine, ...] = ()
 def added_text(lines: Iterable[AddedLine]) -> str:
     """A cell's words for a tuple of added lines ("96369 x1; 96371 x2 (new claim ...)")."""
     return "; ".join(str(line) for line in lines)
+
+
+def added_to_json(lines: Iterable[AddedLine]) -> str:
+    """The tuple as JSON, for stores that hold only scalars (the web page's Parquet files)."""
+    return json.dumps([asdict(line) for line in lines])
+
+
+def added_from_json(text: str) -> tuple[AddedLine, ...]:
+    """Back from ``added_to_json``; an empty cell is no lines."""
+    if not text:
+        return NO_LINES
+    return tuple(
+        AddedLine(**{**item, "modifiers": tuple(item.get("modifiers", ()))})
+        for item in json.loads(text)
+    )

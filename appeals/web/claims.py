@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from appeals.classify.records import added_text
 from appeals.jobs.manifest import file_sha256, write_manifest
 from appeals.schema import claim_keys
 from appeals.web import office as office_settings
@@ -82,6 +83,8 @@ def _display(value: Any) -> str:
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
+    if isinstance(value, tuple):  # typed added lines
+        return added_text(value)
     if isinstance(value, float):
         return f"{value:,.2f}" if not value.is_integer() else f"{value:g}"
     return str(value)
@@ -261,8 +264,8 @@ def corrections(sub: pd.DataFrame) -> list[dict[str, str]]:
                 out.append({"line": code, "field": field, "old": old, "new": new, "why": why})
         if _display(row.get("remove_line")) == "yes":
             out.append({"line": code, "field": "line", "old": code, "new": "", "why": why})
-        for added in [a for a in _display(row.get("add_lines")).split(";") if a.strip()]:
-            out.append({"line": code, "field": "new line", "old": "", "new": added.strip(),
+        for added in row.get("add_lines") or ():
+            out.append({"line": code, "field": "new line", "old": "", "new": str(added),
                         "why": why})
     return out
 

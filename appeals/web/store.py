@@ -187,7 +187,7 @@ class RunStore:
         if not (folder / work.LINES).is_file():
             raise RunNotFound(run_id)
         info = work.read_json(folder / work.RUN_JSON)
-        lines = pd.read_parquet(folder / work.LINES)
+        lines = work.load_lines(folder / work.LINES)
         documents = pd.read_parquet(folder / work.DOCUMENTS)
         data = RunData(run_id, folder, info, lines, documents,
                        QueueFrame.build(lines, documents, dt.date.fromisoformat(info["today"])))

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from appeals.classify.records import added_from_json, added_to_json
 from appeals.errors import AppealsError, InputFileError
 
 Send = Callable[[tuple[str, Any]], None]
@@ -26,6 +27,21 @@ DOCUMENTS = "documents.parquet"
 REJECTED = "rejected.parquet"
 RUN_JSON = "run.json"
 OUT = "out"
+
+
+def save_lines(classified: pd.DataFrame, path: Path) -> None:
+    """The classified lines as Parquet; typed added lines travel as JSON text."""
+    if "add_lines" in classified.columns:
+        classified = classified.assign(add_lines=classified["add_lines"].map(added_to_json))
+    classified.to_parquet(path, index=False)
+
+
+def load_lines(path: Path) -> pd.DataFrame:
+    lines = pd.read_parquet(path)
+    if "add_lines" in lines.columns:
+        lines["add_lines"] = pd.Series(
+            [added_from_json(t) for t in lines["add_lines"]], index=lines.index, dtype=object)
+    return lines
 
 
 def shown_message(exc: AppealsError, names: dict[str, str]) -> str:
@@ -87,7 +103,7 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    classified.to_parquet(folder / LINES, index=False)
+    save_lines(classified, folder / LINES)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)
