@@ -6,9 +6,8 @@ builds them, render and the workbooks read them; nobody encodes or parses them a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -43,16 +42,22 @@ def added_text(lines: Iterable[AddedLine]) -> str:
     return "; ".join(str(line) for line in lines)
 
 
-def added_to_json(lines: Iterable[AddedLine]) -> str:
-    """The tuple as JSON, for stores that hold only scalars (the web page's Parquet files)."""
-    return json.dumps([asdict(line) for line in lines])
+def encode(lines: Iterable[AddedLine]) -> list[dict]:
+    """Plain dicts for storage that holds no Python objects (Parquet, JSON)."""
+    return [{"code": a.code, "units": a.units, "modifiers": list(a.modifiers),
+             "new_claim": a.new_claim, "reason": a.reason} for a in lines]
 
 
-def added_from_json(text: str) -> tuple[AddedLine, ...]:
-    """Back from ``added_to_json``; an empty cell is no lines."""
-    if not text:
+def decode(value: object) -> tuple[AddedLine, ...]:
+    """Back from ``encode`` (or a column read from Parquet); typed records pass through."""
+    if value is None or isinstance(value, str | float):
         return NO_LINES
-    return tuple(
-        AddedLine(**{**item, "modifiers": tuple(item.get("modifiers", ()))})
-        for item in json.loads(text)
-    )
+    out = []
+    for item in value:  # type: ignore[attr-defined]
+        if isinstance(item, AddedLine):
+            out.append(item)
+        else:
+            out.append(AddedLine(str(item["code"]), float(item["units"]),
+                                 tuple(str(m) for m in item["modifiers"]),
+                                 bool(item["new_claim"]), str(item["reason"])))
+    return tuple(out)

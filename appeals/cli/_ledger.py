@@ -12,7 +12,8 @@ from appeals.ledger import Ledger, open_ledger
 
 
 def open_for_cli(target: str) -> Ledger:
-    return open_ledger(target)
+    """The ledger for queue, mark, history and stats: never creates one."""
+    return open_ledger(target, create=False)
 
 
 def to_json(value: Any) -> str:

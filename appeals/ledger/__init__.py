@@ -17,6 +17,7 @@ from appeals.ledger.ingest import IngestReport, file_digests
 from appeals.ledger.ingest import record as _record
 from appeals.ledger.marks import history as _history
 from appeals.ledger.marks import mark as _mark
+from appeals.ledger.queue import count_working as _count
 from appeals.ledger.queue import queue as _queue
 from appeals.ledger.states import STATES, WORKING
 from appeals.ledger.stats import stats as _stats
@@ -24,7 +25,7 @@ from appeals.ledger.store import Ledger, open_ledger
 from appeals.rules.payers import PayerRules, load_payer_rules
 
 __all__ = [
-    "STATES", "WORKING", "IngestReport", "Ledger", "history", "mark", "open_ledger", "queue",
+    "STATES", "WORKING", "IngestReport", "Ledger", "count_items", "history", "mark", "open_ledger", "queue",
     "record_lines", "stats",
 ]
 
@@ -46,6 +47,11 @@ def queue(ledger: Ledger, *, today: dt.date | None = None, states: tuple[str, ..
           limit: int | None = None, private: bool = False) -> list[dict[str, Any]]:
     with ledger.read() as conn:
         return _queue(conn, today=today or dt.date.today(), states=states, limit=limit, private=private)
+
+
+def count_items(ledger: Ledger, states: tuple[str, ...] = WORKING) -> int:
+    with ledger.read() as conn:
+        return _count(conn, states)
 
 
 def mark(ledger: Ledger, claim: str, state: str, **options: Any) -> list[dict[str, Any]]:

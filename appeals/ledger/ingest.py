@@ -92,11 +92,14 @@ def observations(lines: pd.DataFrame) -> pd.DataFrame:
     out["service_date"] = _dates(obs["service_date"])
     out["remit_date"] = _dates(obs["remit_date"])
     out["deadline"] = _dates(deadline)
-    # The payer's latest word last: remittance date, then the order within the file.
-    order = pd.to_datetime(obs["remit_date"], errors="coerce").fillna(pd.Timestamp.min)
-    out["_order"] = order.to_numpy()
-    out["_pos"] = np.arange(len(out))
-    return out.sort_values(["_order", "_pos"], kind="stable").drop(columns=["_order", "_pos"])
+    return out
+
+
+def reading_order(obs: pd.DataFrame) -> np.ndarray:
+    """Positions in the payer's order: remittance date, then as the lines stand in their file."""
+    when = pd.to_datetime(pd.Series(obs["remit_date"]), errors="coerce")
+    days = when.fillna(pd.Timestamp.min).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    return np.argsort(days, kind="stable")
 
 
 def record(
@@ -118,7 +121,8 @@ def record(
     _record_volume(conn, lines, file_ids)
     obs = observations(lines)
     existing, by_line = _existing(conn, obs)
-    Walk(obs, existing, by_line, today=today, stamp=stamp, window_for=window_for).run(conn, report)
+    walk = Walk(obs, existing, by_line, today=today, stamp=stamp, window_for=window_for)
+    walk.run(conn, report, reading_order(obs))
     return report
 
 

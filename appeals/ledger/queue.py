@@ -49,4 +49,5 @@ def queue(
 
 
 def count_working(conn: Connection, states: tuple[str, ...] = WORKING) -> int:
-    return int(conn.scalar(select(func.count()).select_from(items).where(items.c.state.in_(states))))
+    where = text(WORKING_SQL) if set(states) == set(WORKING) else items.c.state.in_(states)
+    return int(conn.scalar(select(func.count()).select_from(items).where(where)))

@@ -58,6 +58,9 @@ def appeal_levels() -> tuple[Level, ...]:
 
 def next_level(payer_type: str, after: str) -> Level:
     """The appeal level that follows ``after`` for this payer type (the table's first match)."""
+    from appeals.ledger.identity import MEDICARE_TYPES
+
+    payer_type = "medicare" if payer_type in MEDICARE_TYPES else payer_type
     for level in appeal_levels():
         if level.payer_type in (payer_type, "*") and level.after in (after, "*"):
             return level

@@ -33,10 +33,12 @@ from appeals.resources import ledger_migrations_dir
 class Ledger:
     """An open ledger: ``write()`` and ``read()`` give a connection inside one transaction."""
 
-    def __init__(self, target: str | Path, *, wait: float | None = None) -> None:
+    def __init__(self, target: str | Path, *, wait: float | None = None, create: bool = True) -> None:
         self.url = ledger_url(target)
         self.backend = self.url.get_backend_name()
         self.name = display_name(self.url)
+        if self.backend == "sqlite" and not create and not Path(self.name).exists():
+            raise _no_ledger(self.name)
         if self.backend == "sqlite" and not Path(self.name).parent.is_dir():
             raise LedgerError(
                 "cannot be created: its folder does not exist", file=self.name,
@@ -92,13 +94,28 @@ def default_wait() -> float:
         return DEFAULT_WAIT
 
 
-def open_ledger(target: str | Path, *, wait: float | None = None, upgrade: bool = True) -> Ledger:
-    """Open (creating or upgrading when needed) the ledger at a path or URL."""
-    ledger = Ledger(target, wait=wait)
+def _no_ledger(name: str) -> LedgerError:
+    return LedgerError(
+        "holds no ledger yet", file=name,
+        fix="check the path or URL; a ledger is started by `appeals run FILES -o OUT --ledger LEDGER`",
+    )
+
+
+def open_ledger(
+    target: str | Path, *, wait: float | None = None, upgrade: bool = True, create: bool = True
+) -> Ledger:
+    """Open (creating or upgrading when needed) the ledger at a path or URL.
+
+    ``create=False`` (the commands that only read or mark) refuses a place with no ledger,
+    so a mistyped path is named instead of showing an empty queue.
+    """
+    ledger = Ledger(target, wait=wait, create=create)
     try:
         # Readers never wait for a writer: the write lock is taken only to create or upgrade.
         with ledger.read() as conn:
             current = _check(conn, ledger.name)
+        if current is None and not create:
+            raise _no_ledger(ledger.name)
         if current != schema_head() and upgrade:
             with ledger.write() as conn:
                 if _check(conn, ledger.name) != schema_head():

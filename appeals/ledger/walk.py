@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -46,9 +47,12 @@ class Walk:
         by_line: dict[str, dict[str, Any]], *, today: dt.date,
         stamp: dt.datetime, window_for: Callable[[str], int],
     ) -> None:
-        self.cols = {c: obs[c].tolist() for c in obs.columns}
+        self.arrays = {c: obs[c].to_numpy(dtype=object) for c in obs.columns}
         for name in ("next_level", "submitted_via"):
-            self.cols[name] = [""] * len(obs)
+            self.arrays[name] = np.full(len(obs), "", dtype=object)
+        self.floats = {c: obs[c].to_numpy(dtype=np.float64) for c in ("billed_amount", "paid_amount")}
+        # lists for the per-line loop (indexing a list is cheaper than a numpy object array)
+        self.cols = {c: a.tolist() for c, a in self.arrays.items()}
         self.n = len(obs)
         self.existing = existing
         self.by_line = by_line
@@ -63,10 +67,10 @@ class Walk:
     def source(self, i: int) -> str:
         return f"{self.cols['last_file'][i]} row {self.cols['last_row'][i]}"
 
-    def run(self, conn: Connection, report: Any) -> None:
+    def run(self, conn: Connection, report: Any, order: Any) -> None:
         ids = self._new_ids(conn.scalar(select(func.coalesce(func.max(items.c.id), 0))) + 1)
         keys, status, lines = self.cols["item_key"], self.cols["status"], self.cols["line_key"]
-        for i in range(self.n):
+        for i in order.tolist():
             key = keys[i]
             item = self.existing.get(key) or self.promoted.get(key) or self.by_line.get(lines[i])
             if item is None:
@@ -96,19 +100,21 @@ class Walk:
 
     def _opened(self, opened: list[tuple[int, int]]) -> dict[str, Any]:
         """The "opened" event of each new item, column by column."""
-        c, texts = self.cols, self.opened_json
+        texts = self.opened_json
+        take = np.fromiter((i for i, _ in opened), dtype=np.int64, count=len(opened))
         after = []
-        for i, _ in opened:
-            values = tuple(c[k][i] for k in _OPENED)
+        for values in zip(*(self.arrays[k][take] for k in _OPENED), strict=True):
             text = texts.get(values)
             if text is None:  # few distinct (status, pattern, route, deadline): encode each once
                 text = texts[values] = event_json(dict(zip(_OPENED, values, strict=True), state="open"))
             after.append(text)
-        files, rows, n = c["last_file"], c["last_row"], len(opened)
+        n = len(opened)
+        source = pd.Series(self.arrays["last_file"][take]).astype(str) + " row " + pd.Series(
+            self.arrays["last_row"][take]).astype(str)
         return {
             "item_id": [j for _, j in opened], "at": repeat(self.stamp, n), "kind": repeat("opened", n),
-            "source": [f"{files[i]} row {rows[i]}" for i, _ in opened],
-            "before": repeat("{}", n), "after": after,
+            "source": source.to_numpy(dtype=object), "before": repeat("{}", n),
+            "after": after,
         }
 
     def _apply(self, item: dict[str, Any], i: int, report: Any) -> None:
@@ -137,19 +143,18 @@ class Walk:
         return zip(*(base[name] for name in ITEM_COLUMNS), strict=True)
 
     def _columns(self, idx: list[int], ids: list[int]) -> dict[str, Any]:
-        """New items column by column: no per-row Python object until the driver's."""
-        c, n = self.cols, len(idx)
-        paid = [_nan_to_none(c["paid_amount"][i]) for i in idx]
-        billed = [_nan_to_none(c["billed_amount"][i]) for i in idx]
-        base = {name: [c[name][i] for i in idx] for name in _FROM_LINE}
-        base["billed_amount"], base["paid_amount"] = billed, paid
+        """New items column by column (numpy takes): no per-row Python work until the driver's."""
+        take, n = np.asarray(idx, dtype=np.int64), len(idx)
+        arrays = self.arrays
+        base: dict[str, Any] = {name: arrays[name][take] for name in _FROM_LINE}
+        billed = self.floats["billed_amount"][take]
+        paid = np.nan_to_num(self.floats["paid_amount"][take], nan=0.0)
         base.update({
             "id": ids, "state": repeat("open", n), "level": repeat(1, n),
-            "paid_at_denial": [p or 0.0 for p in paid],
-            "denied_amount": [None if b is None else round(b - (p or 0.0), 2)
-                              for b, p in zip(billed, paid, strict=True)],
+            "paid_at_denial": paid.astype(object),
+            "denied_amount": np.round(billed - paid, 2).astype(object),
             "recovered_amount": repeat(0.0, n), "written_off_amount": repeat(0.0, n),
-            "denial_date": [c["remit_date"][i] for i in idx],
+            "denial_date": arrays["remit_date"][take],
             "submitted_on": repeat(None, n), "resolved_on": repeat(None, n),
             "first_seen_at": repeat(self.stamp, n), "updated_at": repeat(self.stamp, n),
         })

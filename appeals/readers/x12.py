@@ -23,7 +23,8 @@ Choices worth knowing (the canonical line has no room for more):
   on institutional claims CLP08 is the facility type of the bill type, not a POS. A claim
   counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
 - Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` (the
-  notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date becomes NaT with a warning.
+  notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date
+  becomes NaT with a warning.
 - ``line_control_number`` = line REF*6R (the provider's line item control number), else "".
 - ``rendering_npi`` = line REF*HPI, else claim NM1*82 NM109 when NM108 = XX (an NPI); other
   identifiers (tax id, payer-assigned numbers) are not NPIs and are left out.

@@ -44,25 +44,55 @@ _TAIL = "</w:body></w:document>"
 
 # The lean default package: only what Word, LibreOffice and python-docx need.
 _CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="{_CT_NS}"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="{_MAIN_CT}"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/></Types>"""
+<Types xmlns="{_CT_NS}"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="{_MAIN_CT}"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>"""
 _ROOT_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" Type="{_OFFICE_DOC}" Target="word/document.xml"/></Relationships>"""
 _DOC_RELS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" Type="{R_NS}/styles" Target="styles.xml"/><Relationship Id="rId2" Type="{R_NS}/settings" Target="settings.xml"/><Relationship Id="rId3" Type="{R_NS}/footer" Target="footer1.xml"/></Relationships>"""
+<Relationships xmlns="{_PKG_REL_NS}"><Relationship Id="rId1" Type="{R_NS}/styles" Target="styles.xml"/><Relationship Id="rId2" Type="{R_NS}/settings" Target="settings.xml"/><Relationship Id="rId3" Type="{R_NS}/footer" Target="footer1.xml"/><Relationship Id="rId4" Type="{R_NS}/header" Target="header1.xml"/><Relationship Id="rId5" Type="{R_NS}/footer" Target="footer1.xml"/></Relationships>"""
 _STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="{W_NS}"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-US"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="259" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style><w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style></w:styles>"""
+<w:styles xmlns:w="{W_NS}"><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="en-US"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr><w:spacing w:after="120" w:line="259" w:lineRule="auto"/></w:pPr></w:pPrDefault></w:docDefaults><w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style><w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont"><w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style><w:style w:type="paragraph" w:customStyle="1" w:styleId="ClaimRef"><w:name w:val="Claim reference"/><w:basedOn w:val="Normal"/><w:rPr><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr></w:style><w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style></w:styles>"""
 _SETTINGS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:settings xmlns:w="{W_NS}"><w:defaultTabStop w:val="720"/><w:characterSpacingControl w:val="doNotCompress"/><w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat></w:settings>"""
 _FOOTER = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:ftr xmlns:w="{W_NS}"><w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">Page </w:t></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:t>1</w:t></w:r><w:r><w:rPr><w:sz w:val="18"/></w:rPr><w:fldChar w:fldCharType="end"/></w:r></w:p></w:ftr>"""
-# US Letter, 1-inch margins; the footer carries the page number.
+
+
+def _field(instruction: str, shown: str) -> str:
+    run = '<w:r><w:rPr><w:sz w:val="16"/></w:rPr>{}</w:r>'
+    return "".join(run.format(x) for x in (
+        '<w:fldChar w:fldCharType="begin"/>',
+        f'<w:instrText xml:space="preserve"> {instruction} </w:instrText>',
+        '<w:fldChar w:fldCharType="separate"/>', f"<w:t>{shown}</w:t>",
+        '<w:fldChar w:fldCharType="end"/>'))
+
+
+# Pages 2 and on: the claim reference line of the document (a STYLEREF to the paragraph in
+# style "Claim reference": patient, member or Medicare number, claim) and "page X of Y", so
+# a page separated from the first still says whose it is. The first page has no header.
+_HEADER = (
+    f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:hdr xmlns:w="{W_NS}"><w:p>'
+    '<w:pPr><w:pStyle w:val="ClaimRef"/></w:pPr>'
+    + _field('STYLEREF "Claim reference"', "")
+    + '<w:r><w:rPr><w:sz w:val="16"/></w:rPr><w:t xml:space="preserve"> | Page </w:t></w:r>'
+    + _field("PAGE", "2")
+    + '<w:r><w:rPr><w:sz w:val="16"/></w:rPr><w:t xml:space="preserve"> of </w:t></w:r>'
+    + _field("NUMPAGES", "2") + "</w:p></w:hdr>"
+)
+# US Letter, 1-inch margins; the footer carries the page number, the header (pages 2 and on)
+# the claim reference.
 _SECT_PR = (
-    '<w:sectPr><w:footerReference w:type="default" r:id="rId3"/>'
+    '<w:sectPr><w:headerReference w:type="default" r:id="rId4"/>'
+    '<w:footerReference w:type="default" r:id="rId3"/>'
+    '<w:footerReference w:type="first" r:id="rId5"/>'
     '<w:pgSz w:w="12240" w:h="15840"/>'
+    '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" '
+    'w:footer="720" w:gutter="0"/><w:titlePg/></w:sectPr>'
+)
+_PLAIN_SECT_PR = (
+    '<w:sectPr><w:pgSz w:w="12240" w:h="15840"/>'
     '<w:pgMar w:top="1440" w:right="1440" w:bottom="1440" w:left="1440" w:header="720" '
     'w:footer="720" w:gutter="0"/></w:sectPr>'
 )
-_PLAIN_SECT_PR = _SECT_PR.replace('<w:footerReference w:type="default" r:id="rId3"/>', "")
 DEFAULT_TEXT_WIDTH = 9360  # twips between the default margins
 
 
@@ -132,6 +162,7 @@ class DocxPackage:
             ("word/styles.xml", _STYLES),
             ("word/settings.xml", _SETTINGS),
             ("word/footer1.xml", _FOOTER),
+            ("word/header1.xml", _HEADER),
         ]
         return cls([(n, t.encode("utf-8")) for n, t in parts])
 

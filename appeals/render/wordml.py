@@ -34,6 +34,7 @@ _BORDERS = "<w:tblBorders>" + "".join(
 ) + "</w:tblBorders>"
 
 
+_STYLE = re.compile(r"^[A-Za-z]{1,40}$")
 _KEEP = {"next": "<w:keepNext/>", "lines": "<w:keepLines/>",
          "both": "<w:keepNext/><w:keepLines/>"}
 
@@ -172,6 +173,11 @@ class _Converter:
             # keeps its lines on one page; both precede spacing and alignment in w:pPr.
             keep = attrs.get("keep", "") if attrs else ""
             ppr = _KEEP.get(keep, "") + ppr
+            style = attrs.get("style", "") if attrs else ""
+            if style:
+                if not _STYLE.match(style):
+                    raise self._error(f'style="{style}" must be a style id (letters only)')
+                ppr = f'<w:pStyle w:val="{style}"/>' + ppr
             if tag in _HEADINGS:
                 ppr = '<w:keepNext/><w:spacing w:before="240" w:after="120"/>' + ppr
             self._open_para(ppr, frozenset({tag, "b"} if tag in _HEADINGS else ()))

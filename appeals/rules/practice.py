@@ -19,6 +19,14 @@ _FIX = "edit practice.toml (start from the sample `appeals init` writes)"
 _PRACTICE_KEYS = ("name", "address", "phone", "fax", "email", "npi", "tin")
 _SIGNER_KEYS = ("name", "title")
 _AT_LINE = re.compile(r"at line (\d+)")
+# The shipped sample's values: until an office edits them they are not its details, so a
+# letter shows them as placeholders rather than sending a made-up clinic's name to a payer.
+_SAMPLE = {
+    "name": "Example Infusion Clinic", "phone": "(555) 010-0100", "fax": "(555) 010-0101",
+    "email": "billing@example.org", "signer_name": "Alex Example",
+    "signer_title": "Billing Manager",
+}
+_SAMPLE_ADDRESS = ("100 Sample Way", "Springfield, ST 00000")
 
 
 @dataclass(frozen=True)
@@ -116,10 +124,12 @@ def load_practice(path: str | Path | None = None) -> Practice:
         for key in _PRACTICE_KEYS
         if key in practice and key != "address"
     }
+    values["signer_name"] = _text(signer.get("name", ""), path, "signer.name")
+    values["signer_title"] = _text(signer.get("title", ""), path, "signer.title")
+    values = {k: "" if _SAMPLE.get(k) == v else v for k, v in values.items()}
+    address = _address(practice.get("address", []), path)
     return Practice(
-        address_lines=_address(practice.get("address", []), path),
-        signer_name=_text(signer.get("name", ""), path, "signer.name"),
-        signer_title=_text(signer.get("title", ""), path, "signer.title"),
+        address_lines=() if address == _SAMPLE_ADDRESS else address,
         source=str(path),
         **values,
     )

@@ -12,16 +12,13 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from appeals.classify.records import added_text
-from appeals.jobs.manifest import file_sha256, write_manifest
 from appeals.schema import claim_keys
 from appeals.web import office as office_settings
 from appeals.web import work
@@ -31,7 +28,6 @@ from appeals.web.store import RunData, RunStore
 FILLS = "fills.json"
 ZIP = "documents.zip"
 _FILL_LIMIT = 2_000
-_lock = threading.Lock()
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 _HTML_TAGS = {
@@ -138,7 +134,7 @@ def fill(store: RunStore, data: RunData, claim_id: str, values: dict[str, str]) 
     """Save placeholder values for a claim and write its documents again."""
     claim_frame(data, claim_id)  # a KeyError for an unknown claim, before anything is saved
     clean = {str(k)[:200]: str(v).strip()[:_FILL_LIMIT] for k, v in values.items()}
-    with _lock:
+    with work.run_lock(data.folder):
         fills = read_fills(data.folder)
         merged = {**fills.get(claim_id, {}), **clean}
         fills[claim_id] = {k: v for k, v in merged.items() if v}
@@ -175,37 +171,16 @@ def regenerate(store: RunStore, data: RunData, claim_id: str, fills: dict[str, s
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     docs.to_parquet(data.folder / work.DOCUMENTS, index=False)
-    _refresh_manifest(out, lambda p: p.suffix == ".docx")
+    work.refresh_manifest(out, lambda p: p.suffix == ".docx")
     data.queue = QueueFrame.build(data.lines, docs, dt.date.fromisoformat(data.info["today"]))
-    data.info["workbook_stale"] = True
-    store.save_info(data)
+    work.mark_workbook_stale(data.folder)
     (data.folder / ZIP).unlink(missing_ok=True)
-
-
-def _refresh_manifest(out: Path, changed: Callable[[Path], bool]) -> None:
-    """Keep the manifest's checksums true of the files after a claim was written again."""
-    path = out / "manifest.json"
-    if not path.is_file():
-        return
-    manifest = work.read_json(path)
-    outputs = manifest.setdefault("outputs", [])
-    listed = {entry["file"] for entry in outputs}
-    for entry in outputs:
-        target = out / entry["file"]
-        if target.is_file() and changed(target):
-            entry["sha256"] = file_sha256(target)
-    for target in out.rglob("*"):  # a file written after the run (the workbook)
-        name = target.relative_to(out).as_posix()
-        if target.is_file() and name not in listed and name != "manifest.json" and changed(target):
-            outputs.append({"file": name, "sha256": file_sha256(target)})
-    outputs.sort(key=lambda e: e["file"])
-    write_manifest(out, manifest)
 
 
 def documents_zip(data: RunData) -> Path:
     """Every letter and worksheet of the run in one zip (built once, kept until a change)."""
     path = data.folder / ZIP
-    with _lock:
+    with work.run_lock(data.folder):
         if path.is_file():
             return path
         out = data.folder / work.OUT
@@ -221,22 +196,8 @@ def documents_zip(data: RunData) -> Path:
 
 
 def workbook(data: RunData) -> Path:
-    """summary.xlsx, written again first when a claim's documents changed since."""
-    from appeals.workbooks.summary import write_summary
-
-    path = data.folder / work.OUT / "summary.xlsx"
-    with _lock:
-        if data.info.get("workbook_stale"):
-            rejected = pd.read_parquet(data.folder / work.REJECTED)
-            totals = {"lines_read": data.info["lines_read"],
-                      "lines_classified": len(data.lines),
-                      "rows_rejected": data.info["rows_rejected"]}
-            write_summary(path, data.lines, rejected, data.documents,
-                          today=dt.date.fromisoformat(data.info["today"]), totals=totals)
-            _refresh_manifest(data.folder / work.OUT, lambda p: p == path)
-            data.info["workbook_stale"] = False
-            work.write_json(data.folder / work.RUN_JSON, data.info)
-    return path
+    """summary.xlsx: written after the run by its child, again after a claim changed."""
+    return work.build_workbook(data.folder)
 
 
 def rejected_rows(data: RunData, *, limit: int) -> dict[str, Any]:

@@ -86,12 +86,12 @@ def save_payer_settings(office: Path, form: dict[str, str]) -> dict[str, dict[st
         if any(entry.values()):
             settings[key] = entry
     table = read_text_csv(data_path("payers.csv"))
-    for column in ("lcd", "appeal_address"):
+    for column in ("lcd", "appeal_address", "portal"):  # portal: the reopening script names it
         if column not in table.columns:
             table[column] = ""
     for key, entry in settings.items():
         rows = table["payer"].str.strip().str.lower() == key
-        for column in ("lcd", "appeal_address"):
+        for column in ("lcd", "appeal_address", "portal"):  # portal: the reopening script names it
             if entry[column]:
                 table.loc[rows, column] = entry[column]
     tmp = office / f".{PAYERS_CSV}.tmp"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,6 +50,7 @@ class QueueFrame:
     frame: pd.DataFrame
     has_route: bool
     facets: dict[str, list[str]]
+    orders: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lines: pd.DataFrame, documents: pd.DataFrame, today: dt.date) -> QueueFrame:
@@ -104,6 +105,15 @@ class QueueFrame:
         }
         return cls(frame, route is not None, facets)
 
+    def _order(self, key: str, descending: bool) -> np.ndarray:
+        """Row positions sorted by ``key`` (ties by claim, then input order), made once."""
+        cached = self.orders.get((key, descending))
+        if cached is None:
+            cached = self.orders[(key, descending)] = self.frame.sort_values(
+                [key, "claim_id", "row"], ascending=[not descending, True, True], kind="stable",
+            )["row"].to_numpy()
+        return cached
+
     def page(self, params: Mapping[str, str], states: Mapping[str, str]) -> dict[str, Any]:
         """One page of rows for query ``params`` (see ``FILTERS``, ``SORTS``, page, per_page,
         overdue, q); ``states`` maps claim id to its tracking state."""
@@ -124,18 +134,17 @@ class QueueFrame:
         if params.get("state"):
             state = f["claim_id"].map(states).fillna(NEW_STATE)
             mask &= (state == params["state"]).to_numpy()
-        sub = f[mask]
         sort = params.get("sort", "deadline")
         key = "deadline_sort" if sort not in SORTS or sort == "deadline" else sort
         descending = params.get("order") == "desc"
-        sub = sub.sort_values([key, "claim_id", "row"], ascending=[not descending, True, True],
-                              kind="stable")
+        order = self._order(key, descending)
+        selected = order[mask[order]]  # the matching rows, already in order
         per_page = min(max(_int(params.get("per_page"), 50), 1), PER_PAGE_MAX)
-        pages = max(1, -(-len(sub) // per_page))
+        pages = max(1, -(-len(selected) // per_page))
         page = min(max(_int(params.get("page"), 1), 1), pages)
-        shown = sub.iloc[(page - 1) * per_page: page * per_page]
+        shown = f.iloc[selected[(page - 1) * per_page: page * per_page]]
         return {
-            "total": int(len(sub)), "page": page, "pages": pages, "per_page": per_page,
+            "total": int(len(selected)), "page": page, "pages": pages, "per_page": per_page,
             "sort": sort if sort in SORTS else "deadline", "order": "desc" if descending else "asc",
             "rows": [_row(r, states) for r in shown.to_dict("records")],
             "has_route": self.has_route,

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from appeals.classify.records import decode
 from appeals.web import work
 from appeals.web.queue import QueueFrame
 
@@ -85,8 +86,11 @@ class RunStore:
         self._lock = threading.Lock()
         # A fresh, single-threaded process forks the children: forking this threaded
         # server directly could copy a lock another thread holds.
-        self._mp = multiprocessing.get_context("forkserver")
-        self._mp.set_forkserver_preload(["appeals.web.work", "appeals.jobs.run"])
+        methods = multiprocessing.get_all_start_methods()
+        self._mp = multiprocessing.get_context("forkserver" if "forkserver" in methods
+                                               else "spawn")
+        if "forkserver" in methods:
+            self._mp.set_forkserver_preload(["appeals.web.work", "appeals.jobs.run"])
 
     def new_run(self) -> tuple[str, Path]:
         now = dt.datetime.now()
@@ -146,13 +150,12 @@ class RunStore:
                 if self._apply(progress, kind, value):
                     break
         finally:
-            process.join()
-            if progress.stage == "failed" or (progress.stage == "done" and not
-                                              (self.runs / run_id / work.RUN_JSON).is_file()):
+            if progress.stage == "done" and not (self.runs / run_id / work.RUN_JSON).is_file():
                 progress.stage = "failed"
             if self.on_done is not None:
                 self.on_done()  # the ledger has new lines: states read again
             progress.finished.set()
+            process.join()  # the child may still be writing the workbook
 
     @staticmethod
     def _apply(progress: Progress, kind: str, value: Any) -> bool:
@@ -187,7 +190,9 @@ class RunStore:
         if not (folder / work.LINES).is_file():
             raise RunNotFound(run_id)
         info = work.read_json(folder / work.RUN_JSON)
-        lines = work.load_lines(folder / work.LINES)
+        lines = pd.read_parquet(folder / work.LINES)
+        if "add_lines" in lines:
+            lines["add_lines"] = lines["add_lines"].map(decode).astype(object)
         documents = pd.read_parquet(folder / work.DOCUMENTS)
         data = RunData(run_id, folder, info, lines, documents,
                        QueueFrame.build(lines, documents, dt.date.fromisoformat(info["today"])))
@@ -196,6 +201,3 @@ class RunStore:
             while len(self._cache) > _CACHED_RUNS:
                 self._cache.popitem(last=False)
         return data
-
-    def save_info(self, data: RunData) -> None:
-        work.write_json(data.folder / work.RUN_JSON, data.info)

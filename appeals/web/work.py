@@ -8,17 +8,24 @@ one-line message the CLI prints, and the run goes on with the others.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from appeals.classify.records import added_from_json, added_to_json
+from appeals.classify.records import encode
 from appeals.errors import AppealsError, InputFileError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 Send = Callable[[tuple[str, Any]], None]
 
@@ -27,21 +34,8 @@ DOCUMENTS = "documents.parquet"
 REJECTED = "rejected.parquet"
 RUN_JSON = "run.json"
 OUT = "out"
-
-
-def save_lines(classified: pd.DataFrame, path: Path) -> None:
-    """The classified lines as Parquet; typed added lines travel as JSON text."""
-    if "add_lines" in classified.columns:
-        classified = classified.assign(add_lines=classified["add_lines"].map(added_to_json))
-    classified.to_parquet(path, index=False)
-
-
-def load_lines(path: Path) -> pd.DataFrame:
-    lines = pd.read_parquet(path)
-    if "add_lines" in lines.columns:
-        lines["add_lines"] = pd.Series(
-            [added_from_json(t) for t in lines["add_lines"]], index=lines.index, dtype=object)
-    return lines
+LOCK = ".lock"
+_THREAD_LOCK = threading.RLock()  # flock is per open file: threads of one process queue here
 
 
 def shown_message(exc: AppealsError, names: dict[str, str]) -> str:
@@ -103,7 +97,9 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
         return {"ok": False, "files": files}
     send(("stage", "saving"))
     classified = _rename_sources(summary.classified, names)
-    save_lines(classified, folder / LINES)
+    # Added lines are typed records; Parquet stores them as plain structs (store.py decodes).
+    classified = classified.assign(add_lines=classified["add_lines"].map(encode))
+    classified.to_parquet(folder / LINES, index=False)
     summary.documents.to_parquet(folder / DOCUMENTS, index=False)
     rejected = _rename_sources(redact_rejected(summary.rejected, summary.files), names)
     rejected.astype({"value": str}).to_parquet(folder / REJECTED, index=False)
@@ -124,6 +120,73 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     return info
 
 
+@contextlib.contextmanager
+def run_lock(folder: Path) -> Iterator[None]:
+    """One writer at a time on a run's files, across the server's threads and the run's child
+    (which writes the workbook after the page already shows the run)."""
+    with _THREAD_LOCK:
+        if fcntl is None:  # no POSIX locks (Windows): the workbook is built on download only
+            yield
+            return
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def refresh_manifest(out: Path, changed: Callable[[Path], bool]) -> None:
+    """Keep the manifest's checksums true of the files written after the run (a claim's
+    documents again, the workbook)."""
+    from appeals.jobs.manifest import file_sha256, write_manifest
+
+    path = out / "manifest.json"
+    if not path.is_file():
+        return
+    manifest = read_json(path)
+    outputs = manifest.setdefault("outputs", [])
+    listed = {entry["file"] for entry in outputs}
+    for entry in outputs:
+        target = out / entry["file"]
+        if target.is_file() and changed(target):
+            entry["sha256"] = file_sha256(target)
+    for target in out.rglob("*"):
+        name = target.relative_to(out).as_posix()
+        if target.is_file() and name not in listed and name != "manifest.json" and changed(target):
+            outputs.append({"file": name, "sha256": file_sha256(target)})
+    outputs.sort(key=lambda e: e["file"])
+    write_manifest(out, manifest)
+
+
+def build_workbook(folder: Path) -> Path:
+    """Write ``summary.xlsx`` from the run's saved frames when it is missing or stale."""
+    from appeals.workbooks.summary import write_summary
+
+    path = folder / OUT / "summary.xlsx"
+    with run_lock(folder):
+        info = read_json(folder / RUN_JSON)
+        if info.get("workbook_stale") or not path.is_file():
+            lines = pd.read_parquet(folder / LINES)
+            totals = {"lines_read": info["lines_read"], "lines_classified": len(lines),
+                      "rows_rejected": info["rows_rejected"]}
+            write_summary(path, lines, pd.read_parquet(folder / REJECTED),
+                          pd.read_parquet(folder / DOCUMENTS),
+                          today=dt.date.fromisoformat(info["today"]), totals=totals)
+            os.chmod(path, 0o600)
+            refresh_manifest(folder / OUT, lambda p: p == path)
+            info["workbook_stale"] = False
+            write_json(folder / RUN_JSON, info)
+    return path
+
+
+def mark_workbook_stale(folder: Path) -> None:
+    """Call holding ``run_lock``: the next download writes the workbook again."""
+    info = read_json(folder / RUN_JSON)
+    info["workbook_stale"] = True
+    write_json(folder / RUN_JSON, info)
+
+
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -138,9 +201,17 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def child_main(spec: dict[str, Any], conn: Any) -> None:
-    """Entry point of the child process: every outcome goes back over ``conn``."""
+    """Entry point of the child process: every outcome goes back over ``conn``.
+
+    Once the page has the run, the child goes on to write the workbook (the slowest part at
+    100k lines), so a download finds it ready or waits for it under the run's lock.
+    """
     try:
-        conn.send(("done", execute(spec, conn.send)))
+        info = execute(spec, conn.send)
+        conn.send(("done", info))
+        if info.get("ok") and fcntl is not None:
+            conn.close()
+            build_workbook(Path(spec["run_dir"]))
     except AppealsError as exc:
         names = {path: name for name, path in spec["files"]}
         conn.send(("failed", shown_message(exc, names)))

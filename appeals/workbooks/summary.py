@@ -277,6 +277,10 @@ def write_summary(
     dash = book.add_worksheet(DASHBOARD)
     rej = book.add_worksheet(REJECTED)
     queue.activate()
+    for sheet in (queue, rej):  # printed: landscape, one page wide, the header on every page
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
     links = _write_table(queue, _QUEUE_COLUMNS, frame, order, fmt)
     if len(order):
         _highlight(queue, len(order), len(_QUEUE_COLUMNS) - 1, fmt)

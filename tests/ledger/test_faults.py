@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import psycopg
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
@@ -128,3 +129,17 @@ def test_a_run_killed_mid_ingest_leaves_the_ledger_as_it_was(target, remits):
     with open_ledger(target) as ledger:  # and the next run records the file in full
         report = record_lines(ledger, *remits[1])
     assert report.opened == 2
+
+
+@pytest.mark.parametrize("command", ["queue", "stats", "history SEQ-1", "mark SEQ-1 --closed"])
+def test_reading_commands_do_not_create_a_ledger(target, command):
+    result = _invoke(*command.split(), "--ledger", target)
+    _one_line_error(result, "holds no ledger yet", "appeals run")
+    url = ledger_url(target)
+    if url.get_backend_name() == "sqlite":
+        assert not Path(url.database).exists()
+    else:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")).scalar() == 0
+        engine.dispose()

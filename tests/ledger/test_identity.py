@@ -45,13 +45,13 @@ def test_line_key_ignores_the_payer_claim_number():
 def test_route_falls_back_to_the_action_and_ignores_infusion_routes():
     frame = pd.DataFrame({"action": ["appeal", "appeal", "corrected_claim", "review"],
                           "route": ["SC", "", "", "IV"]})
-    types = pd.Series(["medicare", "commercial", "medicare", "medicare"])
+    types = pd.Series(["medicare_ab", "commercial", "medicare_dme", "medicare_ab"])
     assert list(routes(frame, types)) == ["redetermination", "reconsideration", "corrected_claim", "review"]
 
 
 def _item(state="submitted", **extra):
     item = {"state": state, "paid_at_denial": 0.0, "route": "redetermination", "level": 1,
-            "next_level": "", "payer": "medicare", "payer_type": "medicare",
+            "next_level": "", "payer": "medicare", "payer_type": "medicare_ab",
             "denial_date": dt.date(2026, 6, 1), "status": "denied", "pattern": "site_of_care"}
     item.update(extra)
     return item

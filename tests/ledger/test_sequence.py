@@ -56,6 +56,8 @@ def test_the_sample_sequence(cli, tmp_path):
     assert set(items) == {("SEQ-2001", "96369"), ("SEQ-2002", "96369"),
                           ("SEQ-3001", "96369"), ("SEQ-3002", "96371")}
     assert {r["state"] for r in items.values()} == {"drafted"}
+    assert "1 of 4 open items (as of 2026-08-02) (--all shows every one)." in cli(
+        "queue", "--limit", "1", "--today", "2026-08-02").output
     assert items["SEQ-2002", "96369"]["route"] == "redetermination"
     assert items["SEQ-2002", "96369"]["deadline"] == "2026-10-04"  # 0601 + 5 + 120 days
     assert items["SEQ-3002", "96371"]["route"] == "corrected_claim"
@@ -147,3 +149,24 @@ def test_mark_and_history_name_an_unknown_claim(cli, tmp_path):
         assert result.exit_code == 1
         assert "has no denied line for that claim" in result.output and "Fix:" in result.output
         assert "Traceback" not in result.output
+
+
+def test_write_off_close_reopen_and_a_refused_mark(cli, tmp_path):
+    _run(cli, tmp_path, "01_medicare_0601.835", "2026-06-02")
+    cli("mark", "SEQ-2001", "--written-off", "--on", "06/10/2026", "--note", "below threshold")
+    cli("mark", "SEQ-2002", "--written-off", "--amount", "50")
+    items = _items(cli)
+    assert items["SEQ-2001", "96369"]["state"] == "written_off"
+    figures = json.loads(cli("stats", "--json").output)
+    assert figures["totals"]["written_off_amount"] == pytest.approx(210.0 + 50.0)
+    assert set(_queue(cli)) == set()
+
+    cli("mark", "SEQ-2001", "--reopen")
+    assert _queue(cli)["SEQ-2001", "96369"]["state"] == "open"
+    refused = cli("mark", "SEQ-2002", "--drafted", ok=False)
+    assert refused.exit_code == 1
+    assert "cannot mark the claim drafted: its lines are written_off; nothing was changed" in refused.output
+    both = cli("mark", "SEQ-2001", "--closed", "--written-off", ok=False)
+    assert both.exit_code == 2 and "give one of" in both.output
+    kinds = [e["kind"] for e in json.loads(cli("history", "SEQ-2001", "--json").output)]
+    assert kinds == ["opened", "drafted", "written_off", "open"]

@@ -521,3 +521,30 @@ def test_medicare_advantage_non_contracted_encloses_a_waiver(tmp_path):
     text = doc_text(tmp_path / "letters" / "MA-1.docx")
     assert "Request for reconsideration" in text and "Waiver of Liability" in text
     assert "Medicare number (MBI)" not in text and "redetermination" not in text
+
+
+def test_continuation_header_names_the_claim_from_page_two(written):
+    out, _ = written
+    document = read_docx(out / "letters" / "UC-1.docx")
+    section = document.sections[0]
+    assert section.different_first_page_header_footer  # page 1 carries the letterhead block
+    header_xml = section.header._element.xml
+    assert 'STYLEREF "Claim reference"' in header_xml and "NUMPAGES" in header_xml
+    refs = [p.text for p in document.paragraphs if p.style.name == "Claim reference"]
+    assert refs == ["Jane Sample | MBI MEM123456 | Claim UC-1 (ICN-2025-0001)"]
+    assert section.first_page_footer.paragraphs[0].text.startswith("Page")
+
+
+def test_code_columns_hold_a_five_character_code_in_a_wide_font(written, sheets):
+    # "96365" in a wide 9-point font (0.6 em a digit) plus the cell margins: 756 twips
+    from docx.oxml.ns import qn
+
+    for out in (written[0], sheets[0]):
+        for path in sorted(out.rglob("*.docx")):
+            for table in read_docx(path).tables:
+                header = [c.text for c in table.rows[0].cells]
+                if "Code" not in header:
+                    continue
+                grid = table._tbl.tblGrid.findall(qn("w:gridCol"))
+                width = int(grid[header.index("Code")].get(qn("w:w")))
+                assert width >= 756, (path.name, header, width)

@@ -9,14 +9,20 @@ from appeals.resources import templates_dir
 from appeals.rules.practice import Practice, load_practice
 
 
-def test_sample_practice_file_loads():
-    practice = load_practice(templates_dir() / "practice.toml")
-    assert practice.name == "Example Infusion Clinic"
-    assert practice.address_lines == ("100 Sample Way", "Springfield, ST 00000")
-    assert practice.signer_name and practice.signer_title
-    # the sample leaves NPI and TIN for the office to fill: they stay placeholders
-    assert practice.npi == "" and practice.tin == ""
-    assert practice.missing() == ["npi", "tin"]
+def test_sample_practice_file_loads_as_placeholders_until_edited(tmp_path):
+    sample = templates_dir() / "practice.toml"
+    practice = load_practice(sample)
+    # the shipped example values are not an office's details: they stay placeholders
+    assert practice.name == "" and practice.address_lines == () and practice.signer_name == ""
+    assert set(practice.missing()) == {"name", "address_lines", "phone", "fax", "email", "npi",
+                                       "tin", "signer_name", "signer_title"}
+    edited = tmp_path / "practice.toml"
+    edited.write_text(sample.read_text(encoding="utf-8").replace(
+        "Example Infusion Clinic", "Northside Infusion").replace("Alex Example", "Sam Doe"),
+        encoding="utf-8")
+    practice = load_practice(edited)
+    assert (practice.name, practice.signer_name) == ("Northside Infusion", "Sam Doe")
+    assert practice.phone == ""  # still the sample's
 
 
 def test_no_file_means_every_field_is_a_placeholder():

@@ -81,18 +81,19 @@ def test_queue_filters_sort_and_pages_on_the_server(sample_run, token):
 
 def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
-    assert "LCD number" in claim["placeholders"]
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
+    # PP-3003 is a reconsideration: a letter (Medicare reopenings get a worksheet instead)
+    assert "payer appeal address" in claim["placeholders"]
     letter = claim["files"]["letter"]
     before = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
-    assert "[LCD number]" in docx_text(before.content)
+    assert "[payer appeal address]" in docx_text(before.content)
 
-    r = client.post(f"/api/runs/{run_id}/claims/PP-3002/fills",
-                    json={"LCD number": "L00000 (fictional)"}, headers=auth(token))
-    assert r.status_code == 200 and "LCD number" not in r.json()["placeholders"]
+    r = client.post(f"/api/runs/{run_id}/claims/PP-3003/fills",
+                    json={"payer appeal address": "PO Box 0 (fictional)"}, headers=auth(token))
+    assert r.status_code == 200 and "payer appeal address" not in r.json()["placeholders"]
     after = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
     text = docx_text(after.content)
-    assert "L00000 (fictional)" in text and "[LCD number]" not in text
+    assert "PO Box 0 (fictional)" in text and "[payer appeal address]" not in text
 
     out = Path(client.app.starlette.state.store.runs) / run_id / "out"
     manifest = json.loads((out / "manifest.json").read_text())
@@ -104,8 +105,8 @@ def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, par
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     col_claim, col_ph = header.index("Claim ID"), header.index("Placeholders to fill")
-    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3002"]
-    assert blanks and all("LCD number" not in b for b in blanks)
+    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3003"]
+    assert blanks and all("payer appeal address" not in b for b in blanks)
 
 
 def test_documents_zip_holds_every_letter_and_worksheet(sample_run, token):
@@ -143,12 +144,16 @@ def test_settings_fill_later_letters(client, parts, token):
                     json={"medicare.lcd": "L00001 (fictional)", "medicare.portal": "MAC portal"})
     assert r.json()["payers"]["medicare"]["lcd"] == "L00001 (fictional)"
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
     letter = client.get(f"/api/runs/{run_id}/files/{claim['files']['letter']}",
                         headers=auth(token))
-    text = docx_text(letter.content)
-    assert "Example Infusion Clinic (fictional)" in text and "L00001 (fictional)" in text
+    assert "Example Infusion Clinic (fictional)" in docx_text(letter.content)
     assert "practice name" not in claim["placeholders"]
+    # PP-3002 is a Medicare reopening: its script names the portal the office configured
+    claim = client.get(f"/api/runs/{run_id}/claims/PP-3002", headers=auth(token)).json()
+    sheet = client.get(f"/api/runs/{run_id}/files/{claim['files']['worksheet']}",
+                       headers=auth(token))
+    assert "MAC portal" in docx_text(sheet.content)
 
 
 def test_bad_practice_settings_get_the_libraries_message(client, token):
@@ -217,17 +222,16 @@ def test_uploads_are_private(client, parts, token, data_dir):
     assert {p.stat().st_mode & 0o777 for p in uploads.iterdir()} == {0o600}
 
 
-def test_the_workbook_is_written_on_first_download_and_listed_in_the_manifest(client, parts,
-                                                                              token):
+def test_the_workbook_comes_after_the_run_and_is_listed_in_the_manifest(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
     out = Path(client.app.starlette.state.store.runs) / run_id / "out"
-    assert not (out / "summary.xlsx").exists()
     r = client.get(f"/api/runs/{run_id}/summary.xlsx", headers=auth(token))
     book = openpyxl.load_workbook(io.BytesIO(r.content), read_only=True)
     assert book["Work queue"].max_row == 65  # header + 64 classified lines
     manifest = json.loads((out / "manifest.json").read_text())
     entry = next(e for e in manifest["outputs"] if e["file"] == "summary.xlsx")
     assert entry["sha256"] == file_sha256(out / "summary.xlsx")
+    assert (out / "summary.xlsx").read_bytes() == r.content
 
 
 def test_the_run_page_says_still_working_until_the_run_is_done(client, parts, token):
@@ -241,3 +245,16 @@ def test_the_run_page_says_still_working_until_the_run_is_done(client, parts, to
     progress = client.get(f"/api/runs/{run_id}/progress", headers=headers).json()
     assert progress["stage"] == "done" and progress["done"] == progress["total"] > 0
     assert "Work queue" in client.get(f"/runs/{run_id}", headers=headers).text
+
+
+def test_the_runs_child_writes_the_workbook_after_the_page_has_the_run(client, parts, token):
+    import time
+
+    run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
+    folder = Path(client.app.starlette.state.store.runs) / run_id
+    deadline = time.monotonic() + 120
+    while json.loads((folder / "run.json").read_text())["workbook_stale"]:
+        assert time.monotonic() < deadline, "the workbook was never written"
+        time.sleep(0.2)
+    book = openpyxl.load_workbook(folder / "out" / "summary.xlsx", read_only=True)
+    assert book["Work queue"].max_row == 65

@@ -108,12 +108,13 @@ def test_drop_samples_and_a_bad_file_then_work_the_queue(page, tmp_path, samples
 
 
 def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(page):
-    page.goto(page.url.split("?")[0] + "?q=PP-3002")
-    page.get_by_role("link", name="PP-3002").first.click()
-    page.wait_for_url("**/claims/PP-3002")
-    assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3002"
+    # PP-3003 is a reconsideration: a letter (a Medicare reopening gets a script instead)
+    page.goto(page.url.split("?")[0] + "?q=PP-3003")
+    page.get_by_role("link", name="PP-3003").first.click()
+    page.wait_for_url("**/claims/PP-3003")
+    assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3003"
     assert "96371" in page.locator("#preview-letters").inner_text()
-    label = page.locator("#fills label", has_text="LCD number")
+    label = page.locator("#fills label", has_text="payer appeal address")
     field = page.locator("#" + label.get_attribute("for"))
     field.fill(FILL_VALUE)
     page.get_by_role("button", name="Save and write the documents again").click()
@@ -129,7 +130,7 @@ def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(pag
     text += "\n".join(c.text for t in docx.Document(str(saved)).tables
                       for r in t.rows for c in r.cells)
     assert FILL_VALUE in text
-    assert "[LCD number]" not in text
+    assert "[payer appeal address]" not in text
 
     page.select_option("#sub-how", "portal")
     page.fill("#sub-date", "2026-05-01")

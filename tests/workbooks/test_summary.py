@@ -503,3 +503,12 @@ def test_frame_that_is_not_conformed_still_writes(tmp_path):
     assert [r["Claim ID"] for r in rows] == ["C1", None]
     assert rows[0]["Days left"] == 4 and rows[0]["At stake"] == 100
     assert rows[1]["Billed"] is None
+
+
+def test_work_queue_prints_landscape_fit_to_width_with_titles(tmp_path, sample):
+    *_, book = write(tmp_path, *sample)
+    ws = book[report.WORK_QUEUE]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 default
+    assert ws.print_title_rows.replace("$", "") == "1:1"
