@@ -15,12 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import fastexcel
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-from pyarrow import csv as pa_csv
 
 from appeals.errors import InputFileError
 from appeals.readers.aliases import HEADER_SCAN_ROWS, find_header_row
@@ -144,6 +140,13 @@ def _is_encrypted(path: Path) -> bool:
 
 
 def _open_workbook(path: Path, kind: str):  # -> fastexcel.ExcelReader
+    # deferred, as pyarrow below: a CSV run that stops at its header check then exits
+    # without loading them (loaded eagerly, a process could abort at exit under load)
+    import fastexcel
+
+    # deferred, as pyarrow below: a CSV run that stops at its header check then exits
+    # without loading them (loaded eagerly, a process could abort at exit under load)
+
     try:
         return fastexcel.read_excel(path)
     except Exception as exc:  # noqa: BLE001 - calamine raises its own zoo; all mean "unreadable"
@@ -183,6 +186,10 @@ def _load(reader, name: str, path: Path, n_rows: int | None = None) -> pd.DataFr
 
 def _text_frame(batch) -> pd.DataFrame:  # batch: pyarrow.RecordBatch
     """Arrow string columns → a str DataFrame with "" for empty cells, columns 0..n-1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+
     columns = {}
     for i in range(batch.num_columns):
         column = batch.column(i)
@@ -419,6 +426,9 @@ class _Body:
         self.source, self.offset = source, offset
 
     def utf8(self):  # -> pyarrow.Buffer
+        import pyarrow as pa
+
+
         if isinstance(self.source, str):
             return pa.py_buffer(self.source.encode("utf-8"))
         return pa.py_buffer(self.source).slice(self.offset)
@@ -487,6 +497,10 @@ def _read_arrow(body: _Body, delimiter: str, width: int) -> pd.DataFrame:
     """Every cell as text ("" when empty) by Arrow's multi-threaded CSV reader, with the
     options ``pandas.read_csv(engine="pyarrow", dtype=str, keep_default_na=False)`` uses.
     Raises when a record's cell count differs from the header's."""
+    import pyarrow as pa
+    from pyarrow import csv as pa_csv
+
+
     table = pa_csv.read_csv(
         pa.BufferReader(body.utf8()),
         read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
