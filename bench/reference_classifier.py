@@ -23,10 +23,7 @@ import pandas as pd
 from appeals.classify.classifier import DENIED_CLAIM, REVERSAL, routine_carcs
 from appeals.classify.conditions import (
     ADDONS,
-    CLINIC_POS,
     CONDITIONS,
-    FACILITY_POS,
-    HOME_POS,
     IV_ADMIN,
     SC_ADMIN,
     scig_products,
@@ -39,6 +36,7 @@ from appeals.classify.units import (
     TimeParseError,
     parse_time,
 )
+from appeals.classify.vocabulary import CLINIC_POS, FACILITY_POS, HOME_POS
 from appeals.rules.denial_map import Rule, load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
 

@@ -14,6 +14,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from appeals.classify.vocabulary import CONDITIONS as VOCABULARY
+from appeals.classify.vocabulary import Scope, evaluate
 from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules
 from appeals.schema import claim_keys, split_list
@@ -21,35 +23,8 @@ from appeals.schema import claim_keys, split_list
 SC_ADMIN = frozenset({"96369", "96370", "96371"})
 IV_ADMIN = frozenset({"96365", "96366"})
 ADDONS = frozenset({"96370", "96371"})
-CLINIC_POS = frozenset({"11", "19", "22", "24"})
-FACILITY_POS = frozenset({"19", "21", "22", "24"})  # CPT: the facility bills infusion codes
-HOME_POS = "12"
-
-CONDITIONS: dict[str, str] = {
-    "scig_product_sc": "the encounter has an SCIG product given subcutaneously (an SCIG "
-    "J-code or product; J1561 Gamunex-C only with SC route or SC administration codes)",
-    "sc_admin_on_encounter": "96369, 96370 or 96371 is on the encounter",
-    "iv_admin_on_encounter": "96365 or 96366 is on the encounter",
-    "primary_on_claim": "96369 is on the same claim",
-    "over_cap": "the encounter's 96371 units exceed the payer's per-encounter cap",
-    "payer_requires_kx": "the payer's rules require KX on the SCIG J-code line",
-    "line_has_kx": "this line carries modifier KX",
-    "kx_on_admin_line": "an administration line (96369-96371) on the encounter carries KX",
-    "kx_on_jcode_line": "an SCIG J-code line on the encounter carries KX",
-    "pos_home": "place of service is 12 (home)",
-    "pos_clinic": "place of service is 11, 19, 22 or 24 (clinic settings)",
-    "pos_facility": "place of service is 19, 21, 22 or 24 (a facility setting, where the "
-    "facility bills the infusion codes)",
-    "institutional_claim": "the claim is institutional (a revenue code on any of its lines)",
-    "group_pr": "the line's denial adjustments all carry group code PR (patient responsibility)",
-    "original_medicare": "the payer is Original Medicare (an A/B or DME MAC)",
-    "line_has_jz_jw": "this line carries modifier JZ (no drug discarded) or JW (drug discarded)",
-    "has_justification": "a clinical justification or chart reference is recorded",
-    "times_documented": "infusion start and stop times are recorded for the encounter",
-    "units_unsupported": "the encounter's 96370 or 96371 units differ from what the "
-    "documented times and sites support (on a 96369 line: an add-on the chart supports "
-    "was not billed at all)",
-}
+# The vocabulary lives in vocabulary.py (one function per condition); re-exported here.
+CONDITIONS = VOCABULARY
 
 
 @cache
@@ -183,7 +158,6 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     is_scig_drug = is_always | route_dep_sc
     scig_product_sc = enc_any(is_always | named_product | route_dep_sc)
 
-    has_kx = cols.list_has_any("modifiers", frozenset({"KX"}))
     units = lines["units"].to_numpy(dtype=np.float64)
     units_or_one = np.where(np.isnan(units), 1.0, units)
     enc_96370 = encounter_sum(encounter, n_enc, np.where(is70, units_or_one, 0))
@@ -191,53 +165,16 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
 
     caps = {key: rule.cap_96371 for key, rule in payer_rules.rules.items()}
     cap = cols.values("payer", lambda key: caps.get(key, payer_rules.get(key).cap_96371))
-    kx_payer = cols.test("payer", lambda key: payer_rules.get(key).kx_required)
-
-    filled = lambda name: cols.test(name, bool)  # noqa: E731
-    justification = filled("justification") | filled("chart_reference")
-    times = filled("infusion_start") & filled("infusion_stop")
+    times = cols.test("infusion_start", bool) & cols.test("infusion_stop", bool)
     supported = _supported_units(lines, encounter, n_enc) if times.any() else None
-    if supported is not None:
-        s70 = supported["u96370"].to_numpy()
-        s71 = supported["u96371"].to_numpy()
-        unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
-            is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
-        )
-        # Money left behind: the chart supports an add-on the claim never billed. There is
-        # no add-on line to flag, so the 96369 line carries it.
-        is69 = cols.member_of("procedure_code", frozenset({"96369"}))
-        unbilled = (np.nan_to_num(s70) > 0) & (enc_96370 == 0) | (np.nan_to_num(s71) > 0) & (
-            enc_96371 == 0
-        )
-        unsupported |= is69 & unbilled
-    else:
-        unsupported = np.zeros(n, dtype=bool)
-
-    conditions = {
-        "scig_product_sc": scig_product_sc,
-        "sc_admin_on_encounter": enc_sc_admin,
-        "iv_admin_on_encounter": enc_iv_admin,
-        "primary_on_claim": encounter_any(
-            claim, n_claims, cols.member_of("procedure_code", frozenset({"96369"}))
-        ),
-        "over_cap": ~np.isnan(cap) & (enc_96371 > np.nan_to_num(cap, nan=np.inf)),
-        "payer_requires_kx": kx_payer,
-        "line_has_kx": has_kx,
-        "kx_on_admin_line": enc_any(is_sc_admin & has_kx),
-        "kx_on_jcode_line": enc_any(is_scig_drug & has_kx),
-        "pos_home": cols.member_of("place_of_service", frozenset({HOME_POS})),
-        "pos_clinic": cols.member_of("place_of_service", CLINIC_POS),
-        "pos_facility": cols.member_of("place_of_service", FACILITY_POS),
-        "institutional_claim": encounter_any(claim, n_claims, filled("revenue_code")),
-        "group_pr": cols.test("adjustments", _patient_groups),
-        "original_medicare": cols.test("payer", lambda key: payer_rules.get(key).original_medicare),
-        "line_has_jz_jw": cols.list_has_any("modifiers", frozenset({"JZ", "JW"})),
-        "has_justification": enc_any(justification),
-        "times_documented": enc_any(times),
-        "units_unsupported": unsupported,
-    }
-    missing = set(CONDITIONS) - set(conditions)
-    assert not missing, f"conditions without code: {missing}"
+    unsupported = _unsupported(cols, supported, is70, is71, enc_96370, enc_96371, n)
+    conditions = evaluate(Scope(
+        cols=cols, payer_rules=payer_rules, enc_any=enc_any,
+        claim_any=lambda mask: encounter_any(claim, n_claims, mask),
+        is_sc_admin=is_sc_admin, is_scig_drug=is_scig_drug, scig_product_sc=scig_product_sc,
+        enc_sc_admin=enc_sc_admin, enc_iv_admin=enc_iv_admin, enc_96371_units=enc_96371,
+        cap=cap, unsupported=unsupported,
+    ))
     # IV lines count as SCIG work only beside an SC product or SC administration codes.
     scig_related = is_sc_admin | is_scig_drug | (is_iv_admin & (scig_product_sc | enc_sc_admin))
     return Facts(
@@ -258,18 +195,24 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     )
 
 
-def _patient_groups(adjustments: str) -> bool:
-    """True when every denial adjustment (not a routine one) of the line is group PR."""
-    from appeals.classify.classifier import routine_carcs
-
-    routine = routine_carcs()
-    groups = set()
-    for entry in split_list(adjustments):
-        group, _, rest = entry.partition("-")
-        carc = rest.split(":")[0]
-        if carc and carc not in routine:
-            groups.add(group)
-    return groups == {"PR"}
+def _unsupported(cols: Columns, supported: pd.DataFrame | None, is70: np.ndarray,
+                 is71: np.ndarray, enc_96370: np.ndarray, enc_96371: np.ndarray,
+                 n: int) -> np.ndarray:
+    """Lines whose 96370/96371 units differ from what the chart's times and sites support."""
+    if supported is None:
+        return np.zeros(n, dtype=bool)
+    s70 = supported["u96370"].to_numpy()
+    s71 = supported["u96371"].to_numpy()
+    unsupported = (is70 & ~np.isnan(s70) & (enc_96370 != np.nan_to_num(s70, nan=-1))) | (
+        is71 & ~np.isnan(s71) & (enc_96371 != np.nan_to_num(s71, nan=-1))
+    )
+    # Money left behind: the chart supports an add-on the claim never billed. There is no
+    # add-on line to flag, so the 96369 line carries it.
+    is69 = cols.member_of("procedure_code", frozenset({"96369"}))
+    unbilled = (np.nan_to_num(s70) > 0) & (enc_96370 == 0) | (np.nan_to_num(s71) > 0) & (
+        enc_96371 == 0
+    )
+    return unsupported | (is69 & unbilled)
 
 
 def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> pd.DataFrame:

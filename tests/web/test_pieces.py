@@ -80,7 +80,8 @@ def test_two_claims_sharing_an_id_keep_their_own_documents(client, samples, toke
     assert run.status_code == 200, run.text
     run_id = run.json()["run_id"]
     rows = client.get(f"/api/runs/{run_id}/queue?status=all", headers=headers).json()["rows"]
-    letters = {(r["payer"], r["letter"]) for r in rows if r["claim_id"] == "CH-5001"}
-    assert len({payer for payer, _ in letters}) == 2
-    assert len({letter for _, letter in letters}) == 2  # one letter per claim, not shared
+    # Palmetto: a reopening script; Aetna: a corrected claim; both are worksheets
+    sheets = {(r["payer"], r["worksheet"]) for r in rows if r["claim_id"] == "CH-5001"}
+    assert len({payer for payer, _ in sheets}) == 2
+    assert len({sheet for _, sheet in sheets}) == 2  # one document per claim, not shared
     assert client.get(f"/runs/{run_id}/claims/CH-5001", headers=headers).status_code == 200

@@ -1,0 +1,101 @@
+"""What a pattern module works with: ``Line`` (one line to describe) and ``Fix`` (the
+correction being built for the whole frame), and ``PatternUnit``, the registry's record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from appeals.classify.conditions import Facts, encounter_any
+from appeals.classify.records import AddedLine
+
+
+def num(value: float) -> str:
+    return "?" if value != value else f"{value:g}"
+
+
+@dataclass
+class Line:
+    """One open line, with what its evidence may say about it and its encounter."""
+
+    i: int
+    code: str
+    product: str  # "Hizentra (J1559)", or "an SCIG product"
+    billed: str  # every line of the encounter: "96365 x1, J1559 x60 (JB)"
+    dos: str
+    tail: str  # " Denial: CO-4/N657." (remittances) or ""
+    payer: str  # the payer's display name
+    col: dict[str, Any]  # this line's other values by column name
+    facts: Facts
+    kx_admin: list[str] = field(default_factory=list)  # admin codes on the encounter with KX
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.col[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@dataclass
+class Fix:
+    """The correction under construction; each pattern's ``correct`` adds its part."""
+
+    facts: Facts
+    code: np.ndarray
+    units: np.ndarray
+    new_code: np.ndarray
+    new_units: np.ndarray
+    new_mods: np.ndarray
+    remove: np.ndarray
+    add: list[list[AddedLine]]
+    why: np.ndarray
+    lists: list[set[str]]  # every pattern of each line
+    corrective: np.ndarray  # lines whose fix changes the claim
+    s70: np.ndarray  # units the chart supports (NaN: unknown)
+    s71: np.ndarray
+    capped71: np.ndarray  # 96371 the chart supports, at most the payer's cap
+
+    @property
+    def n(self) -> int:
+        return len(self.code)
+
+    def has(self, pattern: str) -> np.ndarray:
+        """Correcting lines that carry ``pattern`` among their patterns."""
+        found = np.fromiter((pattern in p for p in self.lists), dtype=bool, count=self.n)
+        return found & self.corrective
+
+    def enc_has(self, pattern: str) -> np.ndarray:
+        """Every line of an encounter where a correcting line carries ``pattern``."""
+        return encounter_any(self.facts.encounter, self.facts.n_encounters, self.has(pattern))
+
+    def note(self, mask: np.ndarray, text: str) -> None:
+        for i in np.flatnonzero(mask):
+            self.why[i] = f"{self.why[i]}; {text}" if self.why[i] else text
+
+    def modifier(self, mask: np.ndarray, *, add: str = "", drop: str = "") -> None:
+        for i in np.flatnonzero(mask):
+            mods = [m for m in self.new_mods[i].split(";") if m and m != drop]
+            if add and add not in mods:
+                mods.append(add)
+            self.new_mods[i] = ";".join(mods)
+
+    def is_code(self, code: str) -> np.ndarray:
+        return self.facts.columns.member_of("procedure_code", frozenset({code}))
+
+
+def unbilled(code: str, units: float, what: str) -> AddedLine:
+    """A service the chart may support that the claim never billed: a new claim, only if
+    the chart documents it, never part of a correction."""
+    return AddedLine(code, float(units), new_claim=True,
+                     reason=f"{code} for {what}: never billed; a new claim, only if the chart "
+                     "documents it")
+
+
+@dataclass(frozen=True)
+class PatternUnit:
+    id: str
+    evidence: Callable[[Line], str]
+    correct: Callable[[Fix], None] | None = None
