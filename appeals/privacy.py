@@ -8,25 +8,24 @@ cells beyond the header's last column of a row with an unquoted comma, often a n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 import pandas as pd
 
 from appeals.readers.aliases import match_header
+from appeals.readers.base import FileReport
 
 PATIENT_FIELDS = ("patient_name", "member_id", "patient_dob")
 SPILL_COLUMN = "(beyond the last column)"
 HIDDEN = "(hidden: may hold patient data; --verbose shows it)"
 
 
-def patient_headers(reports: Iterable[Mapping[str, Any]]) -> dict[str, set[str]]:
+def patient_headers(reports: Iterable[FileReport]) -> dict[str, set[str]]:
     """Per file, the headers mapped to a patient field (by alias or by ``--columns``)."""
     out: dict[str, set[str]] = {}
     for report in reports:
-        mapping = report.get("mapping") or {}
-        out.setdefault(str(report.get("file", "")), set()).update(
-            str(header) for field, header in mapping.items() if field in PATIENT_FIELDS
+        out.setdefault(report.file, set()).update(
+            str(header) for field, header in report.mapping.items() if field in PATIENT_FIELDS
         )
     return out
 
@@ -47,7 +46,7 @@ def is_patient_column(column: str, mapped: set[str] | frozenset[str] = frozenset
 
 
 def redact_rejected(
-    rejected: pd.DataFrame, reports: Iterable[Mapping[str, Any]] = ()
+    rejected: pd.DataFrame, reports: Iterable[FileReport] = ()
 ) -> pd.DataFrame:
     """A copy of the rejected rows with patient values replaced by ``HIDDEN``."""
     mapped = patient_headers(reports)

@@ -135,7 +135,31 @@ CLASSIFIED_COLUMNS = (
     "past_due",  # bool: the deadline is before the run date
 )
 
-REJECTED_COLUMNS = ("source_file", "source_sheet", "source_row", "column", "value", "reason")
+# A rejected row: where it is, the cell at fault, the reason in words and, for machines, a
+# code from REJECT_CODES ("bad-date"; ";"-joined when a row fails more than one check).
+REJECTED_COLUMNS = (
+    "source_file", "source_sheet", "source_row", "column", "value", "reason", "code",
+)
+REJECT_CODES: dict[str, str] = {
+    "total-row": "a total or subtotal row, not a service line",
+    "repeated-header": "the header row repeated inside the data",
+    "extra-cells": "more cells than the header (an unquoted delimiter)",
+    "excel-error": "a cell showing an Excel error (#N/A, #VALUE!, ...)",
+    "blank-claim-id": "no claim id",
+    "no-procedure-code": "no procedure code and no revenue code",
+    "bad-date": "a date that does not exist or is not a date",
+    "bad-amount": "a money cell that is not an amount",
+    "bad-units": "units that are not a whole number, 0 or more",
+    "bad-time": "a time that is not a time of day",
+    "missing-time": "an infusion start or stop time left blank",
+    "stop-equals-start": "an infusion stop time equal to its start",
+    "bad-route": "a route that is not SC or IV",
+    "unidentified": "an infusion-log row naming no claim, member or patient",
+    "orphan-service-line": "an 835 service line (SVC) before any claim (CLP)",
+    "unclosed-quote": "a quote never closed, so later lines ran into one cell",
+    "unquoted-amount": "an amount with a thousands comma split across two cells",
+    "reversed": "an 835 adjudication that a later reversal cancels",
+}
 
 LIST_SEP = ";"
 
@@ -176,6 +200,16 @@ def empty_rejected() -> pd.DataFrame:
     frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in REJECTED_COLUMNS})
     frame["source_row"] = frame["source_row"].astype("Int64")
     return frame
+
+
+def conform_rejected(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with exactly ``REJECTED_COLUMNS`` (a missing text column as "")."""
+    out = frame.reindex(columns=list(REJECTED_COLUMNS))
+    for name in REJECTED_COLUMNS:
+        if name != "source_row" and name not in frame:
+            out[name] = ""
+    out["source_row"] = out["source_row"].astype("Int64")
+    return out
 
 
 def conform(frame: pd.DataFrame, columns: Iterable[str] = LINE_COLUMNS) -> pd.DataFrame:

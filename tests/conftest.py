@@ -1,8 +1,51 @@
-"""Shared fixtures: sample paths, the golden-refresh switch, and one canonical-line factory."""
+"""Shared test support: sample paths, one canonical-line factory, the golden-refresh switch.
+
+``pyproject.toml`` puts ``tests/`` on ``sys.path`` (pytest's ``pythonpath``), so a test
+module imports the plain helpers with ``from conftest import SAMPLES, canonical_line``;
+fixtures are found by pytest as usual.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 import pytest
+
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+# The three shipped remittance exports the README's demo runs on.
+SAMPLE_INPUTS = [SAMPLES / n for n in
+                 ("denials_practicepro.xlsx", "denials_clearinghouse.csv", "remit_scig.835")]
+PRACTICE = ROOT / "templates" / "practice.toml"
+# Real third-party 835 files, beside the checkout (never copied into it).
+SHARED_X12 = ROOT.parent / "shared" / "x12-samples"
+SHARED_X12_ABSENT = f"{SHARED_X12} is absent (the shared third-party 835 samples live beside the repo)"
+
+
+def canonical_line(claim_id: str = "C1", procedure_code: str = "96369", **fields: Any) -> dict:
+    """One service line as the readers produce it: a denied-looking SCIG line by default."""
+    line: dict[str, Any] = {
+        "claim_id": claim_id,
+        "procedure_code": procedure_code,
+        "service_date": pd.Timestamp("2026-03-02"),
+        "payer_name": "Noridian Healthcare Solutions",
+        "place_of_service": "11",
+        "units": 1.0,
+        "billed_amount": 100.0,
+        "paid_amount": 0.0,
+    }
+    line.update(fields)
+    return line
+
+
+def lines_frame(rows: list[dict[str, Any]], classified: bool = True) -> pd.DataFrame:
+    """Rows conformed to the canonical columns (with the classifier's when ``classified``)."""
+    columns = LINE_COLUMNS + CLASSIFIED_COLUMNS if classified else LINE_COLUMNS
+    return conform(pd.DataFrame(rows), columns)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -15,3 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))
+
+
+@pytest.fixture
+def shared_x12() -> Path:
+    """The shared 835 folder, or a skip that says where it was looked for."""
+    if not SHARED_X12.is_dir():
+        pytest.skip(SHARED_X12_ABSENT)
+    return SHARED_X12

@@ -16,6 +16,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from conftest import PRACTICE, ROOT, SAMPLE_INPUTS
 
 from appeals.errors import RenderError
 from appeals.jobs.run import run
@@ -23,10 +24,7 @@ from appeals.render import wordml as wordml
 from appeals.render.documents import write_documents
 from appeals.render.templating import Templates
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-SAMPLES = [ROOT / "samples" / n for n in
-           ("denials_practicepro.xlsx", "denials_clearinghouse.csv", "remit_scig.835")]
 SYNTHETIC_CLAIMS = 40
 
 
@@ -75,7 +73,7 @@ def _as_txt(name: str) -> str:
 
 def test_sample_run_documents_match_golden_text(tmp_path, update_goldens):
     out = tmp_path / "out"
-    run(SAMPLES, out, practice=ROOT / "templates" / "practice.toml",
+    run(SAMPLE_INPUTS, out, practice=PRACTICE,
         today=dt.date(2026, 4, 30), workers=1)
     got = {_as_txt(p.relative_to(out).as_posix()): doctext.docx_text(p)
            for p in sorted(out.rglob("*.docx"))}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
@@ -67,3 +71,31 @@ def test_installed_wheel_creates_a_ledger(wheel, tmp_path):
                             env=env, cwd=tmp_path, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0002" and (tmp_path / "office.sqlite").stat().st_size > 0
+
+
+def _imported_top_level_modules() -> set[str]:
+    found = set()
+    for path in (ROOT / "appeals").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"appeals"}
+
+
+def _requirement_name(spec: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", spec, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_runtime_dependencies_are_exactly_what_the_package_imports():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    # SQLAlchemy loads the PostgreSQL driver from the database URL: declared, never imported
+    declared = {_requirement_name(s) for s in project["dependencies"]} - {"psycopg"}
+    distributions = packages_distributions()
+    imported = {distributions[m][0].lower().replace("_", "-")
+                for m in _imported_top_level_modules()}
+    assert imported - declared == set(), "imported by appeals/ but not declared"
+    assert declared - imported == set(), "declared but never imported by appeals/"
+    test_only = {_requirement_name(s) for s in project["optional-dependencies"]["test"]}
+    assert {"python-docx", "openpyxl"} <= test_only - declared

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from appeals.cli import main
 from appeals.jobs.run import run
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 EXPORTS = [str(SAMPLES / n) for n in ("denials_practicepro.xlsx", "denials_clearinghouse.csv",
                                       "remit_scig.835")]
 LOG = str(SAMPLES / "infusion_log.csv")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from conftest import SAMPLES, SHARED_X12
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,9 +18,8 @@ from appeals.classify.classifier import classify
 from appeals.errors import AppealsError
 from appeals.readers.loader import load_files
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "x12-samples"
-SAMPLE_835 = ROOT / "samples" / "remit_scig.835"
+SHARED = SHARED_X12
+SAMPLE_835 = SAMPLES / "remit_scig.835"
 
 HEADERS = ["Claim #", "Patient Name", "Member ID", "DOS", "CPT", "Mod", "Units", "Billed",
            "Paid", "Adj Reason", "Remark", "POS", "Payer", "Start Time", "Stop Time", "Route"]
@@ -159,4 +159,4 @@ def test_mutated_835_files(data: bytes) -> None:
             assert str(path) in str(exc)
             return
         assert loaded.rows_read == len(classified) + len(loaded.rejected)
-        assert loaded.reports[0]["rows_read"] == loaded.rows_read
+        assert loaded.reports[0].rows_read == loaded.rows_read

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import SAMPLES
 
 from appeals.jobs.run import classify_files
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
 def _label(frame: pd.DataFrame) -> pd.Series:
@@ -49,7 +48,7 @@ def test_spreadsheet_samples_match_expected(spreadsheets):
 
 def test_nothing_lost(spreadsheets):
     classified, loaded = spreadsheets
-    assert sum(r["rows_read"] for r in loaded.reports) == len(classified) + len(loaded.rejected)
+    assert sum(r.rows_read for r in loaded.reports) == len(classified) + len(loaded.rejected)
 
 
 def test_every_pattern_is_in_the_samples(spreadsheets):

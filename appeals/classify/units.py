@@ -5,8 +5,9 @@ set-up and the first subcutaneous site; each 96370 is a further hour, and a part
 hour counts only when it runs 31 minutes or more; each 96371 is a further simultaneous site.
 Most MAC LCDs cap 96371 at 2 units per encounter; the cap is the payer's and is passed in.
 
-Times are clock text (``"09:05"``, ``"9:05 AM"``, ``"0905"``) or a date with a time. A clock
-stop earlier than its start means the infusion ran past midnight; only when both times carry
+Times are read by ``appeals.readers.values.read_time``, the grammar the table and
+infusion-log readers use too: clock text (``"09:05"``, ``"9:05 AM"``, ``"0905"``) or a date
+with a time. A clock stop earlier than its start means the infusion ran past midnight; only when both times carry
 a date can a stop before the start be shown to be an error.
 """
 
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from appeals.readers.values import Moment, read_time
 
 FIRST_HOUR = 60
 HOUR = 60
@@ -31,36 +33,11 @@ CODE_INITIAL = "96369"
 CODE_HOUR = "96370"
 CODE_SITE = "96371"
 
-_AMPM = r"\s*(?P<ampm>[ap])\.?\s*m\.?"
-_CLOCK = re.compile(
-    r"^(?P<h>\d{1,2})(?::|\.|h)(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?(?:" + _AMPM + r")?$"
-)
-_COMPACT = re.compile(r"^(?P<h>\d{1,2})(?P<m>\d{2})(?:" + _AMPM + r")?$")
-_HOUR_ONLY = re.compile(r"^(?P<h>\d{1,2})" + _AMPM + r"$")
-_ISO_DATE = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[ t]+|$)")
-_US_DATE = re.compile(r"^(?P<mo>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})(?:[ t]+|$)")
-
 TimeValue = str | dt.time | dt.datetime | None
 
 
 class TimeParseError(ValueError):
     """A value that is not a time of day."""
-
-
-@dataclass(frozen=True)
-class Moment:
-    """A parsed time: minute of the day, and the day (ordinal) when a date came with it."""
-
-    minute: int
-    day: int | None = None
-
-    @property
-    def clock(self) -> str:
-        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
-
-    @property
-    def absolute(self) -> int | None:
-        return None if self.day is None else self.day * DAY + self.minute
 
 
 @dataclass
@@ -124,34 +101,10 @@ def parse_time(value: TimeValue) -> Moment | None:
         return Moment(value.hour * 60 + value.minute, value.date().toordinal())
     if isinstance(value, dt.time):
         return Moment(value.hour * 60 + value.minute)
-    text = str(value).strip().lower()
-    day = None
-    for pattern in (_ISO_DATE, _US_DATE):
-        found = pattern.match(text)
-        if found:
-            try:
-                day = dt.date(int(found["y"]), int(found["mo"]), int(found["d"])).toordinal()
-            except ValueError:
-                raise TimeParseError(f"{value!s} has an impossible date") from None
-            text = text[found.end() :].strip()
-            break
-    if day is not None and not text:
-        raise TimeParseError(f"{value!s} is a date without a time")
-    found = _CLOCK.match(text) or _COMPACT.match(text) or _HOUR_ONLY.match(text)
-    if not found:
-        raise TimeParseError(f"{value!s} is not a time")
-    hour = int(found["h"])
-    minute = int(found.groupdict().get("m") or 0)
-    ampm = found["ampm"]
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise TimeParseError(f"{value!s} is not a 12-hour time")
-        hour = hour % 12 + (12 if ampm == "p" else 0)
-    if hour == 24 and minute == 0:  # some charts write midnight as 24:00
-        hour = 0
-    if hour > 23 or minute > 59:
+    moment = read_time(str(value))
+    if moment is None:
         raise TimeParseError(f"{value!s} is not a time of day")
-    return Moment(hour * 60 + minute, day)
+    return moment
 
 
 def _read(value: TimeValue, label: str, problems: list[str]) -> Moment | None:

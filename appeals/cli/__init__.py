@@ -47,6 +47,7 @@ def entry() -> None:
     under parallel load. Everything the tool writes is closed and flushed by then (output
     folders are swapped in explicitly), so nothing is lost by skipping finalisation.
     """
+    code: str | int | None
     try:
         main(prog_name="appeals")
         code = 0
@@ -55,10 +56,10 @@ def entry() -> None:
     if isinstance(code, str):
         print(code, file=sys.stderr)
         code = 1
-    code = int(code or 0)
+    status = int(code or 0)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
             pass
-    os._exit(code)
+    os._exit(status)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
@@ -13,6 +13,7 @@ import pandas as pd
 
 from appeals.errors import AppealsError
 from appeals.privacy import HIDDEN, redact_rejected
+from appeals.readers.base import FileReport
 
 debug_option = click.option(
     "--debug", is_flag=True, help="Show the full traceback when something fails."
@@ -63,7 +64,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def rejected_lines(
-    rejected: pd.DataFrame, reports: Iterable[Mapping[str, Any]] = (), *,
+    rejected: pd.DataFrame, reports: Iterable[FileReport] = (), *,
     verbose: bool = False, limit: int = 20,
 ) -> list[str]:
     """``rejected FILE sheet 'S' row N, column 'C' (value 'V'): reason`` for the first rows;

@@ -27,8 +27,8 @@ def command(files, sheet, columns, as_json, verbose):
 
     \b
     Examples:
-      appeals check samples/denials_clearinghouse.csv
-      appeals check samples/denials_practicepro.xlsx --json
+      appeals check samples/remit_scig.835
+      appeals check samples/remit_scig.835 samples/denials_practicepro.xlsx --sheet Denials --json
     """
     report = check_files(
         files, sheet=sheet, columns=opt.mapping(columns), show_patient_data=verbose

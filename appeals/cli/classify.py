@@ -72,7 +72,7 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, r
       appeals classify samples/denials_practicepro.xlsx
       appeals classify samples/denials_clearinghouse.csv samples/remit_scig.835 --csv out.csv
       appeals classify samples/remit_scig.835 --csv - | head
-      appeals classify samples/denials_clearinghouse.csv --columns "claim_id=Claim #"
+      appeals classify samples/denials_clearinghouse.csv --columns "claim_id=Patient Acct"
     """
     classified, loaded, log_report = classify_files(
         files, sheet=sheet, columns=opt.mapping(columns), denial_map=denial_map,
@@ -113,5 +113,5 @@ def _summary(classified: pd.DataFrame, loaded, *, err: bool, verbose: bool) -> N
     for warning in loaded.warnings:
         click.echo(f"  warning: {warning}", err=True)
     for report in loaded.reports:
-        for warning in report.get("warnings", [])[:10]:
-            click.echo(f"  warning {report.get('file', '')}: {warning}", err=True)
+        for warning in report.warnings[:10]:
+            click.echo(f"  warning {report.file}: {warning}", err=True)

@@ -38,7 +38,7 @@ def command(claim, ledger, submitted, via, drafted, written_off, amount, closed,
     Examples:
       appeals mark --ledger office.sqlite SCIG-1001 --submitted 06/03/2026 --via portal
       appeals mark --ledger office.sqlite SCIG-1001 --written-off --note "below threshold"
-      appeals mark --ledger office.sqlite SCIG-1001 --closed --procedure 96371
+      appeals mark --ledger office.sqlite SCIG-1002 --closed --procedure 96371
     """
     chosen = [s for s, on in (("submitted", bool(submitted)), ("drafted", drafted),
                                ("written_off", written_off), ("closed", closed), ("open", reopen)) if on]

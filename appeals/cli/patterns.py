@@ -21,7 +21,7 @@ def command(denial_map, show_rules):
     \b
     Examples:
       appeals patterns
-      appeals patterns --rules --denial-map my_denial_map.csv
+      appeals patterns --rules --denial-map denial_map.csv
     """
     rules = load_denial_map(denial_map)
     for pattern in load_patterns().values():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
+from typing import Any
 
 import click
 
@@ -17,11 +19,11 @@ class _Bar:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # click's ProgressBar, a private class
 
     def start(self, total: int) -> None:
         if self.enabled and total:
-            self.bar = click.progressbar(length=total, label="Writing documents", file=click.get_text_stream("stderr"))
+            self.bar = click.progressbar(length=total, label="Writing documents", file=sys.stderr)
             self.bar.__enter__()
 
     def step(self, n: int) -> None:
@@ -64,11 +66,9 @@ def command(files, out_dir, practice, letterhead, templates, sheet, columns, den
     \b
     Examples:
       appeals run samples/denials_practicepro.xlsx -o out/
-      appeals run samples/remit_scig.835 samples/denials_clearinghouse.csv -o out/ \\
+      appeals run samples/remit_scig.835 samples/denials_clearinghouse.csv -o out/ --force \\
           --practice templates/practice.toml
-      appeals run samples/denials_practicepro.xlsx -o out/ --force \\
-          --infusion-log samples/infusion_log.csv
-      appeals run remit_0615.835 -o out/0615 --ledger office.sqlite
+      appeals run samples/remit_scig.835 -o out/ --force --ledger office.sqlite
     """
     bar = _Bar(enabled=not quiet)
     try:

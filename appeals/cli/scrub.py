@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from appeals.cli import _options as opt
@@ -37,8 +39,6 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
       appeals scrub samples/charges.csv -o scrub/ --infusion-log samples/infusion_log.csv
       appeals scrub samples/charges.csv -o scrub/ --force
     """
-    from pathlib import Path
-
     out = Path(out_dir)
     done = scrub_to_folder(
         files, out, force=force, infusion_log=infusion_log, sheet=sheet,

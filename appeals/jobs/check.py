@@ -8,18 +8,21 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from appeals.errors import AppealsError
 from appeals.privacy import redact_rejected
+from appeals.readers.base import FileReport
 from appeals.readers.loader import load_files
-from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.rules.reference import carc_codes, rarc_codes
 from appeals.schema import split_list
 
 _PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
 _REVENUE = re.compile(r"^\d{4}$")
 
 
-def _unrecognised(lines, column: str, known: set[str]) -> dict[str, int]:
+def _unrecognised(lines, column: str, known: frozenset[str]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for cell, n in lines[column].value_counts().items():
         for code in split_list(cell):
@@ -42,8 +45,7 @@ def check_files(
     The report is meant for screens and scripts: cell values that may hold patient data
     (names, member ids, birth dates) are hidden unless ``show_patient_data``."""
     payer_rules = payer_rules or load_payer_rules()
-    carcs = set(read_data_csv("carc.csv")["code"])
-    rarcs = set(read_data_csv("rarc.csv")["code"])
+    carcs, rarcs = carc_codes(), rarc_codes()
     files = []
     for path in paths:
         entry: dict[str, Any] = {"file": str(path)}
@@ -53,18 +55,18 @@ def check_files(
             entry.update(verdict="unreadable", error=exc.describe(verbose=show_patient_data))
             files.append(entry)
             continue
-        report = loaded.reports[0] if loaded.reports else {}
+        (report,) = loaded.reports
         lines = loaded.lines
         procedures = lines["procedure_code"]
         odd = procedures[(procedures != "") & ~procedures.str.match(_PROCEDURE)]
         revenue = lines["revenue_code"]
         odd_revenue = revenue[(revenue != "") & ~revenue.str.match(_REVENUE)]
         entry.update(
-            format=report.get("format", ""),
-            sheet=report.get("sheet", ""),
-            header_row=report.get("header_row"),
-            mapping=report.get("mapping", {}),
-            unmapped_headers=report.get("unmapped_headers", []),
+            format=report.format,
+            sheet=report.sheet,
+            header_row=report.header_row,
+            mapping=report.mapping,
+            unmapped_headers=report.unmapped_headers,
             rows_read=loaded.rows_read,
             lines=len(lines),
             rejected=[
@@ -74,7 +76,7 @@ def check_files(
                     else redact_rejected(loaded.rejected, loaded.reports)
                 ).astype(object).to_dict("records")
             ],
-            warnings=list(report.get("warnings", [])),
+            warnings=list(report.warnings),
             unrecognised={
                 "procedure_codes": {k: int(v) for k, v in odd.value_counts().items()},
                 "revenue_codes": {k: int(v) for k, v in odd_revenue.value_counts().items()},
@@ -107,10 +109,10 @@ _NEEDED = (
 )
 
 
-def _missing_columns(report: Mapping[str, Any], lines) -> list[str]:
-    if report.get("format") == "x12-835" or not len(lines):
+def _missing_columns(report: FileReport, lines: pd.DataFrame) -> list[str]:
+    if report.format == "x12-835" or not len(lines):
         return []
-    mapping = report.get("mapping") or {}
+    mapping = report.mapping
     out = []
     for field, what, effect in _NEEDED:
         if field not in mapping:

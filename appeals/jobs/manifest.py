@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from appeals import __version__
+from appeals.readers.base import FileReport
 
 _CHUNK = 1 << 20
 
@@ -40,7 +41,7 @@ def tree_sha256(folder: Path) -> str:
 def build_manifest(
     *,
     today: dt.date,
-    inputs: Iterable[Mapping[str, Any]],
+    inputs: Iterable[FileReport],
     rules: Mapping[str, Path | None],
     counts: Mapping[str, Any],
     out_dir: Path,
@@ -49,24 +50,24 @@ def build_manifest(
     """``inputs``: the loader's per-file reports; ``rules``: name → file or folder used."""
     files = []
     for report in inputs:
-        path = Path(str(report.get("file", "")))
-        entry = {
+        path = Path(report.file)
+        entry: dict[str, Any] = {
             "file": path.name,
-            "format": report.get("format", ""),
-            "sheet": report.get("sheet", "") or "",
-            "rows_read": report.get("rows_read"),
-            "warnings": len(report.get("warnings", [])),
+            "format": report.format,
+            "sheet": report.sheet,
+            "rows_read": report.rows_read,
+            "warnings": len(report.warnings),
         }
         if path.is_file():
             entry["sha256"] = file_sha256(path)
         files.append(entry)
     used = {}
-    for name, path in rules.items():
-        if path is None:
+    for name, rule_file in rules.items():
+        if rule_file is None:
             continue
         used[name] = {
-            "file": path.name,
-            "sha256": tree_sha256(path) if path.is_dir() else file_sha256(path),
+            "file": rule_file.name,
+            "sha256": tree_sha256(rule_file) if rule_file.is_dir() else file_sha256(rule_file),
         }
     outputs = [
         {"file": p.relative_to(out_dir).as_posix(), "sha256": file_sha256(p)}

@@ -188,8 +188,8 @@ def staged_output(target: Path, out_dir: str | Path) -> Iterator[Stage]:
 
 def output_error(exc: OSError, out_dir: str | Path, staging: Path | None) -> OutputError:
     """An OSError met while writing, as one message naming the disk that failed."""
-    filename = exc.filename if isinstance(exc.filename, str) else None
-    elsewhere = bool(filename) and not (
+    filename = exc.filename if isinstance(exc.filename, str) and exc.filename else None
+    elsewhere = filename is not None and not (
         staging is not None and filename.startswith(str(staging))
         or filename.startswith(str(Path(out_dir)))
     )

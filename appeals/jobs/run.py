@@ -14,11 +14,12 @@ import pandas as pd
 from appeals.classify.classifier import classify
 from appeals.jobs.manifest import build_manifest, write_manifest
 from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
+from appeals.readers.base import FileReport
 from appeals.readers.loader import LoadResult, load_files
 from appeals.resources import data_path, denial_map_path, templates_dir
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
-from appeals.schema import REJECTED_COLUMNS, empty_rejected
+from appeals.schema import conform_rejected, empty_rejected
 
 Progress = Callable[[int], None]
 
@@ -33,7 +34,7 @@ class RunSummary:
     letters: int
     worksheets: int
     placeholders: int
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     log: dict[str, Any] = field(default_factory=dict)
     rejected: pd.DataFrame = field(default_factory=empty_rejected)  # export rows, with reasons
     notes: list[str] = field(default_factory=list)  # e.g. stale staging that was removed
@@ -65,6 +66,7 @@ def classify_files(
     log_report: dict[str, Any] = {}
     lines = loaded.lines
     if infusion_log is not None:
+        # deferred, as the render imports below: classify and check load this module too
         from appeals.readers.infusion_log import join_infusion_log, read_infusion_log
 
         log = read_infusion_log(infusion_log)
@@ -76,7 +78,7 @@ def classify_files(
 
 def documents_needed(classified: pd.DataFrame) -> int:
     """How many DOCX files a run will write (for a truthful progress bar)."""
-    from appeals.render.documents import count_documents
+    from appeals.render.documents import count_documents  # jinja2/lxml only when rendering
 
     return count_documents(classified)
 
@@ -109,6 +111,7 @@ def run(
     end (see ``appeals.jobs.output``), so an interrupted run leaves any previous output
     untouched and no half files; ``force`` replaces only an earlier run's output.
     """
+    # deferred: `appeals classify` and `check` import this module and never write documents
     from appeals.render.documents import write_documents
     from appeals.rules.practice import load_practice
     from appeals.workbooks.summary import write_summary
@@ -150,7 +153,7 @@ def run(
             # Infusion-log rows are not export lines: listed with the rejected rows, but kept
             # out of the lines-read count.
             rejected = pd.concat(
-                [rejected, log_report["rejected"][list(REJECTED_COLUMNS)]], ignore_index=True
+                [rejected, conform_rejected(log_report["rejected"])], ignore_index=True
             )
         recorded = (
             book.record(classified, documents, staging, out_dir=out_dir, today=today, payer_rules=payer_rules)

@@ -13,7 +13,6 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -21,6 +20,7 @@ from appeals.classify.classifier import classify
 from appeals.errors import OutputError
 from appeals.jobs.manifest import build_manifest, write_manifest
 from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
+from appeals.readers.base import FileReport
 from appeals.readers.infusion_log import JoinReport, join_infusion_log, read_infusion_log
 from appeals.readers.loader import LoadResult, load_files
 from appeals.rules.denial_map import Rule
@@ -38,7 +38,7 @@ class ScrubResult:
     lines: pd.DataFrame  # canonical + classified columns; status "flagged" or "clean"
     rejected: pd.DataFrame  # charge rows and log rows that could not be read
     log: JoinReport | None = None
-    files: list[dict[str, Any]] = field(default_factory=list)
+    files: list[FileReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
 
     @property
@@ -125,6 +125,7 @@ def write_scrub(
 ) -> pd.DataFrame:
     """Write ``scrub.xlsx`` and a corrected-claim worksheet per flagged claim that has a
     correction; returns the documents written (claim_id, worksheet)."""
+    # deferred: reading and classifying charges needs neither jinja2 nor XlsxWriter
     from appeals.render.documents import write_documents
     from appeals.workbooks.scrub import write_scrub_workbook
 

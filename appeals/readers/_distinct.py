@@ -122,13 +122,14 @@ def combine(*columns: Distinct) -> tuple[np.ndarray | None, list[pd.Series | pd.
     Returns (codes of the combinations, each column's values per combination); codes is
     None (and the values per row) when one of the columns is kept row by row.
     """
-    if any(c.codes is None for c in columns):
+    column_codes = [c.codes for c in columns]
+    if any(c is None for c in column_codes):
         return None, [c.series() for c in columns]
-    key = columns[0].codes.astype(np.int64)
+    key = column_codes[0].astype(np.int64)  # type: ignore[union-attr]  # None ruled out above
     picks = [np.arange(len(columns[0].values))]
-    for col in columns[1:]:
+    for col, col_codes in zip(columns[1:], column_codes[1:], strict=True):
         width = max(len(col.values), 1)
-        joint, uniques = pd.factorize(key * width + col.codes)
+        joint, uniques = pd.factorize(key * width + col_codes)  # type: ignore[operator]
         picks = [p[uniques // width] for p in picks] + [uniques % width]
         key = joint.astype(np.int64)
     codes = key.astype(np.int32)

@@ -24,7 +24,7 @@ from appeals.errors import InputFileError
 from appeals.readers import values as C
 from appeals.readers.aliases import ColumnMap, map_columns, normalise_header
 from appeals.readers.sheets import RawTable, read_raw
-from appeals.resources import read_data_csv
+from appeals.rules.reference import scig_jcodes
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, conform, empty_rejected
 
 LOG_COLUMNS = (
@@ -92,7 +92,7 @@ def _count(n: int, noun: str) -> str:
 @functools.cache
 def _scig_codes() -> frozenset[str]:
     """Administration codes and SCIG J-codes: the claims a missing log matters for."""
-    return _ADMIN_CODES | frozenset(read_data_csv("scig_products.csv")["hcpcs"])
+    return _ADMIN_CODES | scig_jcodes()
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -152,28 +152,29 @@ def read_infusion_log(path: str | Path, *, sheet: str | None = None) -> Infusion
         },
         index=raw.cells.index,
     )  # fmt: skip
-    problems: list[tuple[str, pd.Series, str]] = []  # column, bad rows, reason
+    problems: list[tuple[str, pd.Series, str, str]] = []  # column, bad rows, reason, code
     log["service_date"], bad = C.parse_dates(text("service_date"))
-    problems.append(("service_date", bad, "date of service is not a date: write MM/DD/YYYY"))
+    problems.append(("service_date", bad, "date of service is not a date: write MM/DD/YYYY",
+                     "bad-date"))
     if fields["service_date"] is None:  # a start date-time can carry the date of service
         log["service_date"] = C.parse_dates(text("start"))[0]
     for col in ("start", "stop"):
         log[col], bad = C.parse_times(text(col))
-        problems.append((col, bad, f"{col} is not a time: write HH:MM (24-hour)"))
-        problems.append(
-            (col, (log[col] == "") & ~bad, f"{col} time missing: fill it in from the chart")
-        )
+        problems.append((col, bad, f"{col} is not a time: write HH:MM (24-hour)", "bad-time"))
+        problems.append((col, (log[col] == "") & ~bad,
+                         f"{col} time missing: fill it in from the chart", "missing-time"))
     problems.append(("stop", (log["start"] != "") & (log["start"] == log["stop"]),
-                     "stop equals start: check the chart times"))  # fmt: skip
+                     "stop equals start: check the chart times", "stop-equals-start"))
     log["route"], bad = C.parse_route(text("route"))
-    problems.append(("route", bad, "route is not SC or IV: write SC or IV"))
+    problems.append(("route", bad, "route is not SC or IV: write SC or IV", "bad-route"))
     identified = (log["claim_id"] != "") | (
         log["service_date"].notna() & ((log["member_id"] != "") | (log["patient_name"] != ""))
     )
     who = "claim_id" if fields["claim_id"] is not None else "service_date"
-    problems.append((who, ~identified, "no claim id, and no member id or patient name with a date"))
+    problems.append((who, ~identified, "no claim id, and no member id or patient name with a date",
+                     "unidentified"))
     bad_rows = np.zeros(len(log), dtype=bool)
-    for _, mask, _ in problems:
+    for _, mask, _, _ in problems:
         bad_rows |= mask.to_numpy(dtype=bool)
     rejected = _rejected(log, problems, bad_rows, text)
     keep = list(LOG_COLUMNS)
@@ -185,15 +186,17 @@ def read_infusion_log(path: str | Path, *, sheet: str | None = None) -> Infusion
 
 
 def _rejected(
-    log: pd.DataFrame, problems: list[tuple[str, pd.Series, str]], bad_rows: np.ndarray, text: Any
+    log: pd.DataFrame, problems: list[tuple[str, pd.Series, str, str]], bad_rows: np.ndarray,
+    text: Any,
 ) -> pd.DataFrame:
     """One rejected row per bad log row, naming every column at fault and why."""
     if not bad_rows.any():
         return empty_rejected()
     records = []
     for position in np.flatnonzero(bad_rows):
-        found = [(col, reason) for col, mask, reason in problems if mask.iloc[position]]
-        columns = list(dict.fromkeys(col for col, _ in found))
+        found = [(col, reason, code) for col, mask, reason, code in problems
+                 if mask.iloc[position]]
+        columns = list(dict.fromkeys(col for col, _, _ in found))
         records.append(
             {
                 "source_file": log["source_file"].iloc[position],
@@ -201,7 +204,8 @@ def _rejected(
                 "source_row": int(log["source_row"].iloc[position]),
                 "column": ", ".join(columns),
                 "value": "; ".join(text(col).iloc[position] for col in columns),
-                "reason": "; ".join(reason for _, reason in found),
+                "reason": "; ".join(reason for _, reason, _ in found),
+                "code": ";".join(code for _, _, code in found),
             }
         )
     frame = pd.DataFrame.from_records(records, columns=list(REJECTED_COLUMNS))
@@ -315,7 +319,8 @@ def join_infusion_log(lines: pd.DataFrame, log: InfusionLog) -> tuple[pd.DataFra
         .assign(reason=usable_unmatched.to_numpy())
         .reset_index(drop=True)
     )
-    facts, site_rows = [], []
+    facts: list[dict[str, Any]] = []
+    site_rows: list[dict[str, Any]] = []
     for (claim_id, service_date), group in matched.groupby(_KEY, dropna=False, sort=False):
         sites = rows.iloc[group["row_id"].to_numpy()]
         fact, problems = _encounter_facts(sites)

@@ -1,7 +1,7 @@
 """Load any mix of export files into one frame of canonical lines plus rejected rows.
 
-Each file is routed by its content (an X12 interchange or a spreadsheet), never by its
-extension alone. Payer names are resolved to payer keys here so every later step sees the
+Each file goes to the first reader of ``appeals.readers.registry`` that claims its first
+bytes (an X12 interchange, else a spreadsheet), never by its extension alone. Payer names are resolved to payer keys here so every later step sees the
 same ``payer`` column.
 """
 
@@ -11,32 +11,31 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from appeals.errors import ConfigError, InputFileError
+from appeals.readers.base import FileReport, ReadOptions, ReadResult
 from appeals.readers.files import require_regular_file
+from appeals.readers.registry import SNIFF_BYTES, reader_for
+from appeals.readers.x12 import X12_SUFFIXES
 from appeals.rules.payers import PayerRules, load_payer_rules
 from appeals.schema import (
     LINE_COLUMNS,
-    REJECTED_COLUMNS,
     claim_keys,
     conform,
+    conform_rejected,
     empty_lines,
     empty_rejected,
 )
-
-_SNIFF_BYTES = 4096
-_X12_SUFFIXES = (".835", ".edi", ".era", ".x12")
 
 
 @dataclass
 class LoadResult:
     lines: pd.DataFrame
     rejected: pd.DataFrame
-    reports: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[FileReport] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # across files: repeats, shared claim ids
 
     @property
@@ -80,16 +79,11 @@ def parse_column_mapping(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def _read_one(
-    path: Path, sheet: str | None, columns: Mapping[str, str] | None, require_denial: bool
-):
-    from appeals.readers.x12 import read_835
-    from appeals.readers.x12_segments import looks_like_x12
-
+def _head(path: Path) -> bytes:
     require_regular_file(path)
     try:
         with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
+            return handle.read(SNIFF_BYTES)
     except FileNotFoundError:
         raise InputFileError("file not found", file=path, fix="check the path") from None
     except IsADirectoryError:
@@ -98,18 +92,16 @@ def _read_one(
         ) from None
     except OSError as exc:
         raise InputFileError(f"cannot read the file ({exc.strerror})", file=path) from None
-    x12_name = path.suffix.lower() in _X12_SUFFIXES
-    if looks_like_x12(head) or (x12_name and not head.strip()):
-        return read_835(path)
-    from appeals.readers.table import read_spreadsheet
 
+
+def read_file(path: Path, options: ReadOptions) -> ReadResult:
+    """One file through the first reader that claims it (by content, not by name)."""
+    reader = reader_for(_head(path), path)
     try:
-        return read_spreadsheet(
-            path, sheet=sheet, columns=dict(columns) if columns else None,
-            require_denial=require_denial,
-        )
+        return reader.read(path, options)
     except InputFileError as exc:
-        if not x12_name or not exc.message.startswith("no header row"):
+        named_x12 = path.suffix.lower() in X12_SUFFIXES
+        if reader.name != "table" or not named_x12 or not exc.message.startswith("no header row"):
             raise
         # named like a remittance, read as neither: the 835 view is the useful one
         raise InputFileError(
@@ -134,15 +126,16 @@ def load_files(
 
     ``require_denial=False`` accepts charge exports (no CARC, RARC or paid column)."""
     payer_rules = payer_rules or load_payer_rules()
+    options = ReadOptions(sheet=sheet, columns=columns, require_denial=require_denial)
     frames, rejected, reports = [], [], []
     paths, skipped = _without_lock_files(paths)
     for raw in paths:
-        lines, bad, report = _read_one(Path(raw), sheet, columns, require_denial)
-        if len(lines):
-            frames.append(lines)
-        if len(bad):
-            rejected.append(bad)
-        reports.append(report)
+        result = read_file(Path(raw), options)
+        if len(result.lines):
+            frames.append(result.lines)
+        if len(result.rejected):
+            rejected.append(result.rejected)
+        reports.append(result.report)
     if len(frames) == 1 and tuple(frames[0].columns) == LINE_COLUMNS:
         # The readers conform their own output: one file needs no copy (0.5 s, 200 MB at 1M).
         lines = frames[0]
@@ -165,15 +158,14 @@ def load_files(
     warnings += notes
     if len(reversed_rows):
         rejected.append(reversed_rows)
-    bad_rows = (
-        pd.concat(rejected, ignore_index=True)[list(REJECTED_COLUMNS)] if rejected else empty_rejected()
-    )
+    bad_rows = conform_rejected(pd.concat(rejected, ignore_index=True)) if rejected else empty_rejected()
     return LoadResult(lines=lines, rejected=bad_rows, reports=reports, warnings=warnings)
 
 
 def _without_lock_files(paths: Iterable[str | Path]) -> tuple[list[str | Path], list[str]]:
     """Excel writes ``~$name.xlsx`` beside an open workbook; a ``*.xlsx`` glob picks it up."""
-    kept, skipped = [], []
+    kept: list[str | Path] = []
+    skipped: list[str | Path] = []
     for raw in paths:
         name = Path(raw).name
         small = Path(raw).is_file() and Path(raw).stat().st_size < 1024
@@ -286,10 +278,10 @@ def cancel_reversed(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, li
     dos = lines["service_date"].to_numpy()
     remit = lines["remit_date"].to_numpy()
     cancelled: dict[int, int] = {}
-    for r in np.flatnonzero(reversal):
+    for r in map(int, np.flatnonzero(reversal)):
         same = np.flatnonzero(~reversal & (key == key[r]) & (code == code[r])
                               & ((dos == dos[r]) | (np.isnat(dos) & np.isnat(dos[r]))))
-        earlier = [i for i in same if i not in cancelled and _before(i, r, remit)]
+        earlier = [int(i) for i in same if int(i) not in cancelled and _before(int(i), r, remit)]
         if earlier:  # the latest adjudication before the reversal is the one it reverses
             cancelled[max(earlier, key=lambda i: (np.nan_to_num(remit[i].astype("int64")), i))] = r
     lines = lines.copy()

@@ -140,7 +140,12 @@ def _is_encrypted(path: Path) -> bool:
 
 
 def _open_workbook(path: Path, kind: str):  # -> fastexcel.ExcelReader
+    # deferred, as pyarrow below: a CSV run that stops at its header check then exits
+    # without loading them (loaded eagerly, a process could abort at exit under load)
     import fastexcel
+
+    # deferred, as pyarrow below: a CSV run that stops at its header check then exits
+    # without loading them (loaded eagerly, a process could abort at exit under load)
 
     try:
         return fastexcel.read_excel(path)
@@ -183,6 +188,7 @@ def _text_frame(batch) -> pd.DataFrame:  # batch: pyarrow.RecordBatch
     """Arrow string columns → a str DataFrame with "" for empty cells, columns 0..n-1."""
     import pyarrow as pa
     import pyarrow.compute as pc
+
 
     columns = {}
     for i in range(batch.num_columns):
@@ -332,7 +338,7 @@ def _check_binary(data: bytes, text: str, path: Path) -> None:
 def _sniff(text: str, extra_headers: tuple[str, ...]) -> tuple[str, int, list[list[str]]]:
     """(delimiter, header index among records, first records) chosen by header score."""
     sample = text[:SNIFF_CHARS]
-    best: tuple[int, int, str, int, list[list[str]]] | None = None
+    best: tuple[int, int, int, int, list[list[str]]] | None = None
     for rank, delimiter in enumerate(DELIMITERS):
         records = _first_records(sample, delimiter)
         index, score = find_header_row(records, extra_headers)
@@ -430,6 +436,7 @@ class _Body:
     def utf8(self):  # -> pyarrow.Buffer
         import pyarrow as pa
 
+
         if isinstance(self.source, str):
             return pa.py_buffer(self.source.encode("utf-8"))
         return pa.py_buffer(self.source).slice(self.offset)
@@ -518,6 +525,7 @@ def _read_arrow(body: _Body, delimiter: str, width: int) -> pd.DataFrame:
     Raises when a record's cell count differs from the header's."""
     import pyarrow as pa
     from pyarrow import csv as pa_csv
+
 
     table = pa_csv.read_csv(
         pa.BufferReader(body.utf8()),

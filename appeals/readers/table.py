@@ -7,7 +7,7 @@ blank, it has neither procedure nor revenue code, a date does not exist, an amou
 units cannot be read (units must be whole and not negative), a cell shows an Excel error,
 it spills past the header's last column, or it is a total / repeated header row. Values
 that only describe the chart (times, sites, route) and codes that are merely unusual never
-reject a row: they are kept or left blank and reported in ``report["warnings"]``.
+reject a row: they are kept or left blank and reported in ``FileReport.warnings``.
 ``payer`` is left "" (resolved by the payer module); nothing is classified here.
 """
 
@@ -33,6 +33,7 @@ from appeals.readers.aliases import (
     map_columns,
     require_columns,
 )
+from appeals.readers.base import FileReport, ReadOptions, ReadResult
 from appeals.readers.sheets import EXCEL_ERRORS, UNCLOSED_QUOTE, RawTable, read_raw
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, empty_rejected
 
@@ -55,7 +56,7 @@ def read_spreadsheet(
     sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     require_denial: bool = True,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
     """Read one export: (canonical lines, rejected rows, report).
 
     ``sheet`` names a workbook sheet (default: the one whose header row scores best);
@@ -80,6 +81,22 @@ def read_spreadsheet(
     build = _Build(raw, colmap, str(path))
     del raw  # the build lets go of the cells as soon as it can
     return build.run()
+
+
+class TableReader:
+    """CSV, TSV, text and Excel exports: whatever no other reader claims."""
+
+    name = "table"
+
+    def detect(self, head: bytes, path: Path) -> bool:
+        return True
+
+    def read(self, path: Path, options: ReadOptions) -> ReadResult:
+        lines, rejected, report = read_spreadsheet(
+            path, sheet=options.sheet, columns=dict(options.columns) if options.columns else None,
+            require_denial=options.require_denial,
+        )
+        return ReadResult(lines, rejected, report)
 
 
 class _Build:
@@ -107,6 +124,7 @@ class _Build:
         self.out: dict[str, D.Distinct] = {}
         self.warnings: list[str] = list(raw.warnings) + list(colmap.warnings)
         self.reason = np.full(self.n, "", dtype=object)
+        self.code = np.full(self.n, "", dtype=object)
         self.column = np.full(self.n, "", dtype=object)
         self.value = np.full(self.n, "", dtype=object)
         self.unrecognised: dict[str, int] = {}
@@ -124,8 +142,15 @@ class _Build:
         """The raw cells of a mapped field's column (kept rows)."""
         index = self.colmap.fields[fld]
         if index not in self._cells:
+            assert self.table is not None, "cells are read before the table is released"
             self._cells[index] = D.of_column(self.table[index], self.keep)
         return self._cells[index]
+
+    def mapped_text(self, fld: str) -> D.Distinct:
+        """``text`` of a field the caller knows is mapped."""
+        text = self.text(fld)
+        assert text is not None, fld
+        return text
 
     def text(self, fld: str) -> D.Distinct | None:
         if fld not in self.colmap.fields:
@@ -135,7 +160,8 @@ class _Build:
             self._text[fld] = cells.derive(C.as_text(cells.values))
         return self._text[fld]
 
-    def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str) -> None:
+    def reject(self, mask: Any, fld_or_header: str, values: Any, reason: str, code: str) -> None:
+        """Reject the rows of ``mask`` with a reason in words and a ``REJECT_CODES`` code."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
@@ -149,6 +175,8 @@ class _Build:
             self.value[first] = np.asarray(values, dtype=object)[first]
         self.reason[first] = reason
         self.reason[more] = self.reason[more] + "; " + reason
+        self.code[first] = code
+        self.code[more] = self.code[more] + ";" + code
 
     def warn(self, mask: Any, fld: str, values: D.Distinct, what: str, show: bool = True) -> None:
         mask = np.asarray(mask, dtype=bool)
@@ -164,13 +192,13 @@ class _Build:
 
     def parsed(self, fld: str, parser: Any, **kwargs: Any) -> tuple[D.Distinct, np.ndarray]:
         """(values, bad per row) of a ``cells`` parser run on the field's distinct texts."""
-        text = self.text(fld)
+        text = self.mapped_text(fld)
         values, bad = parser(text.values, **kwargs)
         return text.derive(values), text.per_value(bad)
 
     # -- steps --
 
-    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    def run(self) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
         total = self._structure()
         self._text_fields()
         self._codes()
@@ -180,6 +208,7 @@ class _Build:
         self._required()
         # a total row is rejected for being a total, whatever else is wrong with it
         self.reason[total] = _TOTAL_REASON
+        self.code[total] = "total-row"
         self.column[total] = ""
         self.value[total] = self._first[total]
         rejected_mask = self.reason != ""
@@ -190,13 +219,15 @@ class _Build:
 
     def _structure(self) -> np.ndarray:
         # a total row has no real claim id: look for its label only in those rows
-        claim = self.text("claim_id")
+        claim = self.mapped_text("claim_id")
         lower = claim.values.str.lower()
         maybe = claim.per_value((claim.values == "") | lower.str.contains("total", regex=False))
         where = self.kept[maybe]
         first = pd.Series("", index=range(len(where)), dtype="str")
-        for col in self.table.columns:
-            cells = self.table[col].iloc[where].reset_index(drop=True)
+        table = self.table
+        assert table is not None
+        for col in table.columns:
+            cells = table[col].iloc[where].reset_index(drop=True)
             first = first.where(first != "", cells.str.strip())
         total = np.zeros(self.n, dtype=bool)
         total[maybe] = first.str.fullmatch(_TOTAL).to_numpy(dtype=bool)
@@ -205,22 +236,25 @@ class _Build:
         if claim is not None:
             again = claim.per_value(lower == self.header("claim_id").strip().lower())
             self.reject(again & ~total, "claim_id", claim,
-                        "a repeated header row, not a service line; nothing to fix")
+                        "a repeated header row, not a service line; nothing to fix",
+                        "repeated-header")
         unclosed = self.extra == UNCLOSED_QUOTE
         self.reject(unclosed & ~total, SPILL_COLUMN, self.extra,
                     "a quote opened in this row is never closed, so the next lines of the file "
-                    "were read into one cell: close the quote or export again")
+                    "were read into one cell: close the quote or export again", "unclosed-quote")
         spill = (self.extra != "") & ~unclosed
         name = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}.get(
             self.raw.delimiter, "delimiter")
         self.reject(spill & ~total, SPILL_COLUMN, self.extra,
                     f"the row has more cells than the header; a value probably holds an "
-                    f"unquoted {name} (e.g. $1,234.50): quote that value or export again")
+                    f"unquoted {name} (e.g. $1,234.50): quote that value or export again",
+                    "extra-cells")
         for fld in self.colmap.fields:
             values = self.cells(fld)
             errors = values.per_value(values.values.isin(_ERROR_VALUES))
             self.reject(errors & ~total, fld, values,
-                        "the cell shows an Excel error; fix the formula or type the value")
+                        "the cell shows an Excel error; fix the formula or type the value",
+                        "excel-error")
         self.table = None
         D.release_memory()
         return total
@@ -281,20 +315,21 @@ class _Build:
 
     def _code_slot(self, fld: str, plain: bool = False) -> D.Distinct:
         if plain:
-            text = self.text(fld)
+            text = self.mapped_text(fld)
             return text.derive(C.parse_codes(text.values))
         slot = fld[len("carcs"):]  # "" or "_N"
-        columns = [self.text(fld)]
+        columns = [self.mapped_text(fld)]
         group_fld = "group_code" + slot if "group_code" + slot in self.colmap.fields else "group_code"
         if group_fld in self.colmap.fields:
             group, bad = self.parsed(group_fld, C.parse_group)
-            self.warn(bad, group_fld, self.text(group_fld),
+            self.warn(bad, group_fld, self.mapped_text(group_fld),
                       "are not group codes (CO, PR, OA, PI, CR); adjustments left without group")
             columns.append(group)
         amount_fld = "adjustment_amount" + slot
         if amount_fld in self.colmap.fields:
             amount, bad = self.parsed(amount_fld, C.parse_money)
-            self.reject(bad, amount_fld, self.text(amount_fld), _MONEY_REASON)
+            self.reject(bad, amount_fld, self.mapped_text(amount_fld), _MONEY_REASON,
+                        "bad-amount")
             columns.append(amount)
         codes, per = D.combine(*columns)
         group_values = per[1] if group_fld in self.colmap.fields else None
@@ -305,14 +340,14 @@ class _Build:
         for fld in MONEY_FIELDS:
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_money)
-                self.reject(bad, fld, self.text(fld), _MONEY_REASON)
+                self.reject(bad, fld, self.mapped_text(fld), _MONEY_REASON, "bad-amount")
         if "units" in self.colmap.fields:
             self.out["units"], bad = self.parsed("units", C.parse_count)
-            self.reject(bad, "units", self.text("units"), "units must be a whole number, 0 "
-                        "or more (e.g. 3); fix the units in the export")
+            self.reject(bad, "units", self.mapped_text("units"), "units must be a whole number, 0 "
+                        "or more (e.g. 3); fix the units in the export", "bad-units")
         if "sites" in self.colmap.fields:
             self.out["sites"], bad = self.parsed("sites", C.parse_count)
-            self.warn(bad, "sites", self.text("sites"),
+            self.warn(bad, "sites", self.mapped_text("sites"),
                       "are not a whole number of sites; left blank")
 
     def _dates(self) -> None:
@@ -320,36 +355,36 @@ class _Build:
             if fld not in self.colmap.fields:
                 continue
             self.out[fld], bad = self.parsed(fld, C.parse_dates, future_days=future_days)
-            self.reject(bad, fld, self.text(fld), "not a valid date (the day does not exist "
-                        "or the text is not a date); write it as MM/DD/YYYY")
+            self.reject(bad, fld, self.mapped_text(fld), "not a valid date (the day does not exist "
+                        "or the text is not a date); write it as MM/DD/YYYY", "bad-date")
 
     def _words(self) -> None:
         if "claim_status" in self.colmap.fields:
             self.out["claim_status"], bad = self.parsed("claim_status", C.parse_claim_status)
-            self.warn(bad, "claim_status", self.text("claim_status"), "have a status that is "
+            self.warn(bad, "claim_status", self.mapped_text("claim_status"), "have a status that is "
                       "not an 835 code or a known word (Denied, Paid, Reversal…); left blank")
         if "admin_route" in self.colmap.fields:
             self.out["admin_route"], bad = self.parsed("admin_route", C.parse_route)
-            self.warn(bad, "admin_route", self.text("admin_route"),
+            self.warn(bad, "admin_route", self.mapped_text("admin_route"),
                       "have a route that is not SC or IV; left blank")
         for fld in ("infusion_start", "infusion_stop"):
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_times)
-                self.warn(bad, fld, self.text(fld), "are not a time of day (e.g. 09:05 or "
+                self.warn(bad, fld, self.mapped_text(fld), "are not a time of day (e.g. 09:05 or "
                           "9:05 AM); left blank")
 
     def _required(self) -> None:
         claim = self.out["claim_id"]
         self.reject(claim.per_value(claim.values == ""), "claim_id", claim, "the claim id is "
                     "blank; fill in the claim number (or delete the row if it is not a "
-                    "service line)")
+                    "service line)", "blank-claim-id")
         none = np.ones(self.n, dtype=bool)
         for name in ("procedure_code", "revenue_code"):
             if name in self.out:
                 none &= self.out[name].per_value(self.out[name].values == "")
         fld = "procedure_code" if "procedure_code" in self.colmap.fields else "revenue_code"
         self.reject(none, fld, np.full(self.n, "", dtype=object), "no procedure code (and no "
-                    "revenue code); fill in the CPT/HCPCS code")
+                    "revenue code); fill in the CPT/HCPCS code", "no-procedure-code")
 
     # -- outputs --
 
@@ -386,30 +421,31 @@ class _Build:
                 "column": self.column[mask],
                 "value": values.to_numpy(dtype=object),
                 "reason": self.reason[mask],
+                "code": self.code[mask],
             }
         )
         return frame[list(REJECTED_COLUMNS)]
 
-    def _report(self, lines: int, rejected: int) -> dict[str, Any]:
+    def _report(self, lines: int, rejected: int) -> FileReport:
         headers = self.raw.headers
         used = set(self.colmap.fields.values())
         if "service_date" not in self.colmap.fields:
             self.warnings.append("no date-of-service column: lines are grouped by claim only")
-        return {
-            "file": self.source,
-            "format": self.raw.format,
-            "encoding": self.raw.encoding,
-            "delimiter": self.raw.delimiter,
-            "sheet": self.raw.sheet,
-            "header_row": self.raw.header_row,
-            "mapping": self.colmap.headers(headers),
-            "rows_read": self.n,
-            "lines": lines,
-            "rejected": rejected,
-            "unmapped_headers": [h for i, h in enumerate(headers) if i not in used and h],
-            "unrecognised_codes": self.unrecognised,
-            "warnings": self.warnings,
-        }
+        return FileReport(
+            file=self.source,
+            format=self.raw.format,
+            mapping=self.colmap.headers(headers),
+            encoding=self.raw.encoding or "",
+            delimiter=self.raw.delimiter or "",
+            sheet=self.raw.sheet or "",
+            header_row=self.raw.header_row,
+            rows_read=self.n,
+            lines=lines,
+            rejected=rejected,
+            unmapped_headers=[h for i, h in enumerate(headers) if i not in used and h],
+            unrecognised_codes=self.unrecognised,
+            warnings=self.warnings,
+        )
 
 
 def _blank(name: str, count: int) -> np.ndarray:

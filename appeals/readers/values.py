@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -232,38 +233,94 @@ def parse_dates(values: pd.Series, future_days: int = 366) -> tuple[pd.Series, p
     return dates, bad
 
 
-_CLOCK = re.compile(r"(\d{1,2}):?(\d{2})(?::\d{2}(?:\.\d+)?)?\s*([AP])?\.?M?\.?", re.I)
-_HOUR_ONLY = re.compile(r"(\d{1,2})\s*([AP])\.?M\.?", re.I)
+# --- times of day: the one grammar, for table cells, the infusion log and `appeals units` --
+_AMPM = r"\s*(?P<ampm>[ap])\.?\s*m?\.?"
+_CLOCK_TEXT = re.compile(
+    r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2})(?::\d{2}(?:\.\d+)?)?|(?P<cm>\d{2}))"
+    rf"(?:{_AMPM})?|(?P<ho>\d{{1,2}}){_AMPM.replace('ampm', 'ampm_ho')}",
+    re.I,
+)
+_TIME_DATE = re.compile(
+    r"(?:(?P<y>\d{4})[/\-.](?P<mo>\d{1,2})[/\-.](?P<d>\d{1,2})"
+    r"|(?P<us_mo>\d{1,2})/(?P<us_d>\d{1,2})/(?P<us_y>\d{4}))(?:[ T]+|$)",
+    re.I,
+)
+_DAY_FRACTION = re.compile(r"0?\.\d+|0")  # an Excel time cell read as a number
+_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A time of day (minute 0-1439) and, when a date came with it, the day's ordinal."""
+
+    minute: int
+    day: int | None = None
+
+    @property
+    def clock(self) -> str:
+        return f"{self.minute // 60:02d}:{self.minute % 60:02d}"
+
+    @property
+    def absolute(self) -> int | None:
+        return None if self.day is None else self.day * _DAY + self.minute
+
+
+def _time_date(text: str) -> tuple[int | None, str] | None:
+    """(day ordinal or None, the rest) of a leading date; None when the date is impossible."""
+    found = _TIME_DATE.match(text)
+    if not found:
+        return None, text
+    year, month, day = ((found["y"], found["mo"], found["d"]) if found["y"]
+                        else (found["us_y"], found["us_mo"], found["us_d"]))
+    try:
+        ordinal = dt.date(int(year), int(month), int(day)).toordinal()
+    except ValueError:
+        return None
+    return ordinal, text[found.end():].strip()
+
+
+def read_time(text: str) -> Moment | None:
+    """A time of day from one non-blank cell; None when it is not one.
+
+    ``09:05``, ``9:05``, ``9.05``, ``9h05``, ``09:05:30``, ``0905``, ``905``, with or
+    without ``AM``/``a``/``p.m.``; ``9 AM``; ``24:00`` (midnight); an Excel day fraction
+    (``0.378472``); any of these after a date (``2026-03-05 09:05``, ``03/05/2026 9:05``),
+    whose day is kept. Not ``9:5`` (9:05 or 9:50?), ``13:00 PM``, ``25:00`` or ``9:65``.
+    """
+    dated = _time_date(text.strip())
+    if dated is None:
+        return None
+    day, rest = dated
+    if _DAY_FRACTION.fullmatch(rest):
+        minutes = round(float(rest) * _DAY)
+        return Moment(minutes, day) if minutes < _DAY else None
+    found = _CLOCK_TEXT.fullmatch(rest)
+    if not found:
+        return None
+    if found["ho"]:
+        hour, minute, half = int(found["ho"]), 0, found["ampm_ho"]
+    else:
+        hour, minute, half = int(found["h"]), int(found["m"] or found["cm"]), found["ampm"]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.lower() == "p" else 0)
+    if hour == 24 and minute == 0:  # some charts write midnight as 24:00
+        hour = 0
+    if hour > 23 or minute > 59:
+        return None
+    return Moment(hour * 60 + minute, day)
 
 
 def _one_time(text: str) -> str:
     if not text:
         return ""
-    m = re.fullmatch(r"\d{4}[/\-.]\d{1,2}[/\-.]\d{1,2}[ T]+(.+)", text)
-    if m:  # an Excel time or date-time cell read as text
-        text = m.group(1).strip()
-    if re.fullmatch(r"0?\.\d+|0", text):  # Excel day fraction
-        minutes = round(float(text) * 1440)
-        return "" if minutes >= 1440 else f"{minutes // 60:02d}:{minutes % 60:02d}"
-    m = _CLOCK.fullmatch(text)
-    if m and (":" in text or len(m.group(1) + m.group(2)) >= 3):
-        hour, minute, half = int(m.group(1)), int(m.group(2)), (m.group(3) or "").upper()
-    else:
-        m = _HOUR_ONLY.fullmatch(text)
-        if not m:
-            return _BAD
-        hour, minute, half = int(m.group(1)), 0, m.group(2).upper()
-    if half:
-        if not 1 <= hour <= 12:
-            return _BAD
-        hour = hour % 12 + (12 if half == "P" else 0)
-    if hour > 23 or minute > 59:
-        return _BAD
-    return f"{hour:02d}:{minute:02d}"
+    moment = read_time(text)
+    return _BAD if moment is None else moment.clock
 
 
 def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """``09:05``, ``9:05 AM``, ``0905``, Excel fractions and time cells → ``"HH:MM"``; (times, bad)."""
+    """Times of day as ``read_time`` reads them → ``"HH:MM"`` (any date dropped); (times, bad)."""
     def one(value: str) -> tuple[str, bool]:
         parsed = _one_time(value)
         return ("", True) if parsed is _BAD else (parsed, False)
@@ -412,6 +469,7 @@ def _split(cell: str, group: str) -> tuple[str, str, str, str, bool]:
         elif _RARC_RE.fullmatch(code):
             rarcs[code] = None
         else:
+            assert m is not None  # a code comes only from a matched token
             carcs[code] = None
             grp = m.group("group") or pending or group
             if grp:

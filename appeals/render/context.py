@@ -16,8 +16,8 @@ import pandas as pd
 
 from appeals.classify.records import AddedLine
 from appeals.classify.units import units_for_times
-from appeals.errors import ConfigError
-from appeals.resources import read_data_csv
+from appeals.rules import reference
+from appeals.rules.reference import POS_NAMES
 from appeals.schema import claim_keys, split_list
 
 # A letter exists only where the route is a written request; corrected and new claims get a
@@ -25,13 +25,6 @@ from appeals.schema import claim_keys, split_list
 LETTER_ROUTES = ("redetermination", "reconsideration")
 SHEET_ROUTES = ("corrected_claim", "new_claim", "reopening")
 CORRECTING = ("clerical", "lines", "new_service")
-POS_NAMES = {  # reference codes.md, place of service
-    "11": "office",
-    "12": "home",
-    "19": "off-campus outpatient hospital",
-    "22": "on-campus outpatient hospital",
-    "24": "ambulatory surgical center",
-}
 _TEXT = (
     "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "payer",
     "place_of_service", "procedure_code", "revenue_code", "ndc", "status", "pattern",
@@ -64,12 +57,8 @@ def _display_mods(value: str) -> str:
 
 
 def scig_products() -> dict[str, str]:
-    """J-code -> product name from the packaged SCIG product list ({} when absent)."""
-    try:
-        table = read_data_csv("scig_products.csv")
-    except (ConfigError, OSError):
-        return {}
-    return dict(zip(table["hcpcs"], table["product"], strict=True))
+    """J-code -> product name."""
+    return {code: product.name for code, product in reference.scig_products().items()}
 
 
 def letter_mask(frame: pd.DataFrame) -> pd.Series:

@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import multiprocessing
+import os
 import re
+import signal
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -208,9 +212,8 @@ _JOB: _Job | None = None  # set in the parent just before forking; workers inher
 def _watch_parent(parent: int) -> None:
     """In a pool worker: exit as soon as the parent is gone, so no worker keeps writing
     patient documents after the run was killed (even by SIGKILL, which runs no clean-up)."""
-    import os
-    import threading
-    import time
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)  # the parent's clean-up handlers are not ours
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -248,7 +251,6 @@ def write_documents(
     number of files written since the previous call. ``fills`` maps a claim id to the
     values typed for its placeholders (name -> text).
     """
-    global _JOB
     missing = [c for c in (*LINE_COLUMNS, *CLASSIFIED_COLUMNS) if c not in classified.columns]
     if missing:
         raise RenderError(
@@ -269,32 +271,39 @@ def write_documents(
         has_letterhead=letterhead is not None,
         fills=fills,
     )
-    n = len(job.table.claims)
     for folder in ("letters", "worksheets"):
         try:
             (out / folder).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {folder} ({exc.strerror})", file=out) from None
+    results = _render_all(job, workers, progress)
+    return pd.DataFrame(results, columns=list(RESULT_COLUMNS), dtype=object)
+
+
+def _render_all(
+    job: _Job, workers: int, progress: Callable[[int], None] | None
+) -> list[tuple[str, str, str, str, str]]:
+    """Every claim's documents, in chunks, on a forked pool when it pays."""
+    global _JOB
+    n = len(job.table.claims)
     chunk = max(1, min(64, n // (max(workers, 1) * 8) or 1))
     bounds = [(i, min(i + chunk, n)) for i in range(0, n, chunk)]
     results: list[tuple[str, str, str, str, str]] = []
     use_pool = workers > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods()
-    if use_pool:
-        _JOB = job
-        try:
-            import os
-
-            pool_size = min(workers, len(bounds))
-            context = multiprocessing.get_context("fork")
-            with context.Pool(pool_size, _watch_parent, (os.getpid(),)) as pool:
-                for batch in pool.imap(_work, bounds):
-                    _collect(batch, results, progress)
-        finally:
-            _JOB = None
-    else:
+    if not use_pool:
         for start, stop in bounds:
             _collect(job.render_range(start, stop), results, progress)
-    return pd.DataFrame(results, columns=list(RESULT_COLUMNS), dtype=object)
+        return results
+    _JOB = job  # forked workers inherit it: the job is never pickled
+    try:
+        pool_size = min(workers, len(bounds))
+        context = multiprocessing.get_context("fork")
+        with context.Pool(pool_size, _watch_parent, (os.getpid(),)) as pool:
+            for batch in pool.imap(_work, bounds):
+                _collect(batch, results, progress)
+    finally:
+        _JOB = None
+    return results
 
 
 _SLOT_TEXT = re.compile("\ue000(\\d+)\ue001")

@@ -216,7 +216,7 @@ def _letterhead_package(path: Path) -> DocxPackage:
     try:
         rels = etree.fromstring(parts["_rels/.rels"])
         target = next(
-            rel.get("Target") for rel in rels
+            rel.get("Target") or "" for rel in rels
             if rel.get("Type") == _OFFICE_DOC
         )
         main = posixpath.normpath(target.lstrip("/"))
@@ -320,10 +320,10 @@ def _text_width(sect: etree._Element) -> int:
     """Usable width in twips of the letterhead's page (for table column widths)."""
     size = sect.find(f"{{{W_NS}}}pgSz")
     margins = sect.find(f"{{{W_NS}}}pgMar")
+    found = [None if element is None else element.get(f"{{{W_NS}}}{name}")
+             for element, name in ((size, "w"), (margins, "left"), (margins, "right"))]
     try:
-        width = int(size.get(f"{{{W_NS}}}w"))
-        left = int(margins.get(f"{{{W_NS}}}left"))
-        right = int(margins.get(f"{{{W_NS}}}right"))
-    except (AttributeError, TypeError, ValueError):
+        width, left, right = (int(value or "") for value in found)
+    except ValueError:
         return DEFAULT_TEXT_WIDTH
     return max(width - left - right, 2880)

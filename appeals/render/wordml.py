@@ -107,12 +107,13 @@ class _Converter:
         self.fmt[tag] = max(self.fmt[tag] + step, 0)
         self.flags = frozenset(k for k, v in self.fmt.items() if v > 0)
 
-    def _open_para(self, ppr: str = "", base: frozenset[str] = frozenset()) -> None:
+    def _open_para(self, ppr: str = "", base: frozenset[str] = frozenset()) -> _Para:
         self._close_para()
         if self.cell is not None and "<w:spacing" not in ppr:
             # keepNext (headings) would precede spacing; only headings carry both
             ppr = '<w:spacing w:before="0" w:after="0"/>' + ppr
         self.para = _Para(ppr, base)
+        return self.para
 
     def _close_para(self) -> None:
         para, self.para = self.para, None
@@ -148,11 +149,11 @@ class _Converter:
         if self.para is None and raw.isspace():
             return
         text = _SPACE.sub(" ", raw)
-        if self.para is None:
+        para = self.para
+        if para is None:
             if self.table is not None and self.cell is None:
                 raise self._error("text inside <table> outside a cell")
-            self._open_para()
-        para = self.para
+            para = self._open_para()
         if para.runs and text.startswith(" "):
             last = para.runs[-1]
             if not _is_text(last) or last[0].endswith(" "):
@@ -164,9 +165,8 @@ class _Converter:
         if tag in _INLINE:
             self._format(tag, 1)
         elif tag == "br":
-            if self.para is None:
-                self._open_para()
-            self.para.runs.append(("", frozenset({"br"})))
+            para = self.para if self.para is not None else self._open_para()
+            para.runs.append(("", frozenset({"br"})))
         elif tag == "p" or tag in _HEADINGS:
             ppr = self._align(attrs)
             # keep="next" holds the paragraph to the next one (a signature block), keep="lines"
@@ -187,15 +187,15 @@ class _Converter:
         elif tag == "li":
             depth = max(len(self.lists), 1)
             indent = 360 * depth
-            self._open_para(f'<w:ind w:left="{indent}" w:hanging="360"/>')
+            para = self._open_para(f'<w:ind w:left="{indent}" w:hanging="360"/>')
             counter = self.lists[-1] if self.lists else [None]
             if counter[0] is None:
                 marker = "\u2022"
             else:
                 counter[0] += 1
                 marker = f"{counter[0]}."
-            self.para.runs.append((marker, frozenset()))
-            self.para.runs.append(("", frozenset({"tab"})))
+            para.runs.append((marker, frozenset()))
+            para.runs.append(("", frozenset({"tab"})))
         elif tag == "table":
             if self.table is not None:
                 raise self._error("tables inside tables are not supported")
@@ -211,15 +211,15 @@ class _Converter:
             if small:
                 self._format("small", 1)
         elif tag == "tr":
-            self._need_table(tag)
+            table = self._need_table(tag)
             self._end_cell()
-            self.table["rows"].append({"cells": [], "header": False})
+            table["rows"].append({"cells": [], "header": False})
         elif tag in ("td", "th"):
-            self._need_table(tag)
+            table = self._need_table(tag)
             self._end_cell()
-            if not self.table["rows"]:
-                self.table["rows"].append({"cells": [], "header": False})
-            row = self.table["rows"][-1]
+            if not table["rows"]:
+                table["rows"].append({"cells": [], "header": False})
+            row = table["rows"][-1]
             row["header"] = row["header"] or tag == "th"
             self.cell = []
             row["cells"].append({"parts": self.cell, "header": tag == "th",
@@ -250,15 +250,16 @@ class _Converter:
             raise self._error(f"unknown tag </{tag}>")
 
     # -- tables ---------------------------------------------------------------------
-    def _need_table(self, tag: str) -> None:
+    def _need_table(self, tag: str) -> dict:
         if self.table is None:
             raise self._error(f"<{tag}> outside a <table>")
+        return self.table
 
     def _end_cell(self) -> None:
         if self.cell is None:
             return
         self._close_para()
-        row = self.table["rows"][-1]
+        row = self._need_table("td")["rows"][-1]
         if row["cells"][-1]["header"]:
             self._format("b", -1)
         self.cell = None

@@ -2,7 +2,8 @@
 
 One row is one rule. A line matches a rule when its procedure code is listed (``*`` or blank
 for any code), it carries at least one of the listed CARCs or RARCs (both blank: any denial),
-and every named condition holds (``!name`` negates). The ``scrub`` column says which path
+and every named condition holds (``!name`` negates). ``scig_jcodes`` among the codes stands for
+every J-code of the packaged SCIG product list, so that list lives in one place. The ``scrub`` column says which path
 uses the rule: ``yes`` both, ``no`` remittances only, ``only`` charge scrubbing only. Rules are
 tried by ascending priority;
 the first match wins. Conditions come from a fixed vocabulary in ``appeals.classify.conditions``;
@@ -19,6 +20,7 @@ from appeals.classify.conditions import CONDITIONS
 from appeals.errors import ConfigError
 from appeals.resources import denial_map_path, read_text_csv
 from appeals.rules.patterns import load_patterns
+from appeals.rules.reference import scig_jcodes
 from appeals.schema import ACTIONS
 
 COLUMNS = (
@@ -61,6 +63,14 @@ class Rule:
 def _codes(cell: str) -> frozenset[str]:
     items = {c.strip().upper() for c in _SPLIT.split(cell) if c.strip()}
     return frozenset() if items in (set(), {"*"}) else frozenset(items)
+
+
+SCIG_JCODES = "SCIG_JCODES"
+
+
+def _procedure_codes(cell: str) -> frozenset[str]:
+    codes = _codes(cell)
+    return (codes - {SCIG_JCODES}) | scig_jcodes() if SCIG_JCODES in codes else codes
 
 
 def load_denial_map(path: str | Path | None = None) -> list[Rule]:
@@ -127,7 +137,7 @@ def load_denial_map(path: str | Path | None = None) -> list[Rule]:
             Rule(
                 rule_id=rule_id,
                 priority=priority,
-                procedure_codes=_codes(row["procedure_codes"]),
+                procedure_codes=_procedure_codes(row["procedure_codes"]),
                 carcs=_codes(row["carcs"]),
                 rarcs=_codes(row["rarcs"]),
                 conditions=tuple(sorted(conditions)),

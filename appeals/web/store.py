@@ -135,7 +135,8 @@ class RunStore:
     def _watch(self, run_id: str, spec: dict[str, Any], progress: Progress) -> None:
         parent, child = self._mp.Pipe(duplex=False)
         # Not a daemon: the run forks its own document writers, which daemons may not.
-        process = self._mp.Process(target=work.child_main, args=(spec, child), daemon=False)
+        process = self._mp.Process(  # type: ignore[attr-defined]  # every concrete context has it
+            target=work.child_main, args=(spec, child), daemon=False)
         process.start()
         child.close()
         try:

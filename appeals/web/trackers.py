@@ -32,10 +32,10 @@ class Tracker(Protocol):
 class RunTracker:
     """Marks kept with the run (no ledger)."""
 
-    how = track.HOW
-    outcomes = track.OUTCOMES
-    states_listed = (NEW_STATE, "submitted", *track.OUTCOMES)
-    ledger = None
+    how: tuple[str, ...] = track.HOW
+    outcomes: tuple[str, ...] = track.OUTCOMES
+    states_listed: tuple[str, ...] = (NEW_STATE, "submitted", *track.OUTCOMES)
+    ledger: str | None = None
 
     def states(self, folder: Path) -> dict[str, str]:
         return track.states(folder)
@@ -53,17 +53,17 @@ class RunTracker:
 class LedgerTracker:
     """Marks and states in the office's denial ledger (``appeals.ledger``)."""
 
-    how = track.HOW
+    how: tuple[str, ...] = track.HOW
     # What a biller marks by hand; won, partly won and lost come from later remittances.
-    outcomes = ("closed", "written_off", "open")
+    outcomes: tuple[str, ...] = ("closed", "written_off", "open")
 
     def __init__(self, target: str) -> None:
         from appeals.ledger import STATES, open_ledger
 
-        self.ledger = target
+        self.ledger: str | None = target
         self.book = open_ledger(target)
         self.order = {state: n for n, state in enumerate(STATES)}
-        self.states_listed = (NEW_STATE, *STATES)
+        self.states_listed: tuple[str, ...] = (NEW_STATE, *STATES)
         self._states: dict[str, str] | None = None
         self._lock = threading.Lock()
 

@@ -121,6 +121,7 @@ _REJECTED_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("Row", "source_row", "int", 8),
     ("Column", "column", "text", 18),
     ("Value", "value", "text", 30),
+    ("Code", "code", "text", 18),
     ("Reason", "reason", "text", 70),
 )
 
@@ -272,26 +273,7 @@ def write_summary(
     if isinstance(today, dt.datetime):  # a time of day would shift "days left"
         today = today.date()
     frame, order = _prepare(classified, documents, today)
-    created = dt.datetime.combine(today, dt.time())
-    if not path.parent.is_dir():  # XlsxWriter's temporary files go there from the start
-        raise OutputError(
-            "cannot write the work-queue workbook: its folder does not exist", file=path,
-            fix="create the folder first, or choose another with -o",
-        )
-    book = xlsxwriter.Workbook(
-        str(path),
-        {
-            "constant_memory": True,
-            # Its temporary files hold patient data: keep them in the (staging) folder the
-            # workbook goes to, never in $TMPDIR where an interrupted run would leave them.
-            "tmpdir": str(path.parent),
-            # Input text is data: never let XlsxWriter turn it into formulas, URLs or numbers.
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    book.set_properties({"title": "Appeals work queue", "created": created})
+    book = _open_book(path, dt.datetime.combine(today, dt.time()))
     fmt: Formats = {name: book.add_format(spec) for name, spec in _FORMATS.items()}
     # Excel stops at 1,048,576 rows: a longer queue continues on "Work queue (2)", ...
     parts = [order[i:i + QUEUE_ROWS] for i in range(0, len(order), QUEUE_ROWS)] or [order]
@@ -336,6 +318,29 @@ def write_summary(
         "links": links["links"],
         "links_as_text": links["as_text"],
     }
+
+
+def _open_book(path: Path, created: dt.datetime) -> Any:
+    if not path.parent.is_dir():  # XlsxWriter's temporary files go there from the start
+        raise OutputError(
+            "cannot write the work-queue workbook: its folder does not exist", file=path,
+            fix="create the folder first, or choose another with -o",
+        )
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            # Its temporary files hold patient data: keep them in the (staging) folder the
+            # workbook goes to, never in $TMPDIR where an interrupted run would leave them.
+            "tmpdir": str(path.parent),
+            # Input text is data: never let XlsxWriter turn it into formulas, URLs or numbers.
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    book.set_properties({"title": "Appeals work queue", "created": created})
+    return book
 
 
 def _header(ws: Any, headers: Sequence[str], fmt: Formats, row: int = 0) -> None:
@@ -533,6 +538,12 @@ def _write_dashboard(
         row += 1
     if span is None:
         return row, False
+    ws.insert_chart(3, 5, _pattern_chart(book, span))
+    return row, True
+
+
+def _pattern_chart(book: Any, span: tuple[int, int]) -> Any:
+    """Dollars at stake per pattern, from the dashboard's pattern table rows ``span``."""
     chart = book.add_chart({"type": "bar"})
     chart.add_series({
         "name": "Dollars at stake",
@@ -544,5 +555,4 @@ def _write_dashboard(
     chart.set_legend({"none": True})
     chart.set_y_axis({"reverse": True})  # largest first, reading down as in the table
     chart.set_size({"width": 640, "height": 80 + 28 * (span[1] - span[0] + 1)})
-    ws.insert_chart(3, 5, chart)
-    return row, True
+    return chart

@@ -6,25 +6,11 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from conftest import canonical_line as line
 
 from appeals.classify.classifier import classify
 from appeals.rules.denial_map import load_denial_map
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
-
-
-def line(claim: str, code: str, **fields) -> dict:
-    base = dict(
-        claim_id=claim,
-        procedure_code=code,
-        service_date=pd.Timestamp("2026-03-02"),
-        payer_name="Noridian Healthcare Solutions",
-        place_of_service="11",
-        units=1.0,
-        billed_amount=100.0,
-        paid_amount=0.0,
-    )
-    base.update(fields)
-    return base
 
 
 def run(*lines: dict, mode: str = "denials") -> pd.DataFrame:

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appeals.classify.units import parse_time, supported_units, units_for_sites, units_for_times
+from appeals.classify.units import (
+    TimeParseError,
+    parse_time,
+    supported_units,
+    units_for_sites,
+    units_for_times,
+)
+from appeals.readers.values import parse_times
 
 
 def _clock(minute: int) -> str:
@@ -366,3 +373,33 @@ def test_cli_bad_time_and_usage(units_command) -> None:  # type: ignore[no-untyp
     assert _invoke(units_command, "--sites", "3").exit_code == 2
     assert _invoke(units_command, "--site", "0905").exit_code == 2
     assert _invoke(units_command, "--help").exit_code == 0
+
+
+# --- one grammar: the table/infusion-log reader and the units arithmetic read times alike ---
+TIME_TEXTS = ["9:05a", "0905", "9.05", "09:05:00", "9:5", "9:05 AM", "905", "9am", "9 a.m.",
+              "12:30 PM", "12:10 a.m.", "24:00", "0.5", "0.378472222", "9h05", "9:05p.m.",
+              "13:05 PM", "1305", "9", "09:60", "25:00", "noon", "2024-03-05 09:05",
+              "03/05/2024 9:05", "2024-02-30 10:00", "2024-03-05", "1899-12-31 09:05:00"]
+
+
+@pytest.mark.parametrize("text", TIME_TEXTS)
+def test_reader_and_units_read_a_time_alike(text: str) -> None:
+    clock, bad = parse_times(pd.Series([text]))
+    try:
+        moment = parse_time(text)
+    except TimeParseError:
+        moment = None
+    assert bool(bad[0]) == (moment is None)
+    assert clock[0] == ("" if moment is None else moment.clock)
+
+
+@pytest.mark.parametrize(("text", "clock"), [("9:05a", "09:05"), ("0905", "09:05"),
+                                             ("9.05", "09:05"), ("09:05:00", "09:05")])
+def test_issue_times_read_as_clock(text: str, clock: str) -> None:
+    moment = parse_time(text)
+    assert moment is not None and moment.clock == clock
+
+
+def test_single_digit_minutes_are_refused_as_ambiguous() -> None:
+    with pytest.raises(TimeParseError):
+        parse_time("9:5")

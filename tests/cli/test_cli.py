@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from appeals import __version__
 from appeals.cli import main
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 XLSX = str(SAMPLES / "denials_practicepro.xlsx")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 import appeals.render.documents
 import appeals.workbooks.summary
@@ -16,7 +17,6 @@ from appeals.cli import main
 from appeals.errors import OutputError
 from appeals.jobs.run import run
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 INPUT = str(SAMPLES / "denials_clearinghouse.csv")
 ARGS = ["--today", "2026-04-30", "--quiet"]
 

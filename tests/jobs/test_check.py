@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from appeals.cli import main
 from appeals.jobs.check import check_files
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def test_clean_835_is_ok():

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
+
+from conftest import SAMPLES
 
 from appeals.jobs.manifest import file_sha256
 from appeals.jobs.run import run
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def test_run_writes_a_manifest_that_matches_the_files(tmp_path):

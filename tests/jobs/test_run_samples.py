@@ -8,19 +8,18 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from conftest import PRACTICE, SAMPLE_INPUTS
 from docx.enum.text import WD_COLOR_INDEX
 
 from appeals.jobs.run import classify_files, run
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = [ROOT / "samples" / n for n in
-           ("denials_practicepro.xlsx", "denials_clearinghouse.csv", "remit_scig.835")]
+SAMPLES = SAMPLE_INPUTS
 
 
 @pytest.fixture(scope="module")
 def result(tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    summary = run(SAMPLES, out, practice=ROOT / "templates" / "practice.toml",
+    summary = run(SAMPLES, out, practice=PRACTICE,
                   today=dt.date(2026, 4, 30), workers=2)
     classified, loaded, _ = classify_files(SAMPLES)
     return out, summary, classified, loaded

@@ -9,10 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import SAMPLES
 
 from appeals.jobs.scrub import load_charges, scrub, scrub_files, write_scrub
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def _claim(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from appeals.classify.units import supported_units, units_for_sites, units_for_times
 from appeals.errors import InputFileError
 from appeals.readers.infusion_log import join_infusion_log, read_infusion_log, site_times_for
 from appeals.schema import LINE_COLUMNS, conform
@@ -82,6 +83,8 @@ def test_bad_rows_are_rejected_with_every_reason_never_dropped(tmp_path: Path) -
     assert "no claim id" in bad.loc[10, "reason"]
     assert "date of service is not a date" in bad.loc[11, "reason"]
     assert "stop equals start" in bad.loc[11, "reason"]
+    assert bad["code"].to_dict() == {8: "missing-time", 9: "bad-time;bad-route",
+                                     10: "unidentified", 11: "bad-date;stop-equals-start"}
     assert all(bad["source_file"] == str(tmp_path / "log.csv"))
     # Rows whose encounter is still known are held so the join leaves that encounter alone.
     assert sorted(log.held["source_row"]) == [8, 9, 11]
@@ -236,3 +239,30 @@ def test_join_keeps_a_non_default_index(tmp_path: Path, lines: pd.DataFrame) -> 
     assert out.index.equals(shifted.index)
     assert out.loc[100, "infusion_start"] == "09:05"
     assert out["infusion_start"].dtype == object
+
+
+STAGGERED = """Claim ID,Date of Service,Site,Start Time,Stop Time,Route
+C100,03/05/2024,2,09:15,10:20,SC
+C100,03/05/2024,1,09:00,10:05,SC
+C200,2024-03-06,1,23:30,00:35,SC
+C200,2024-03-06,2,23:45,00:50,SC
+"""
+
+
+@pytest.mark.parametrize("log_text", [LOG_CSV, STAGGERED])
+def test_one_minute_count_for_a_multi_site_log(tmp_path: Path, lines: pd.DataFrame,
+                                                log_text: str) -> None:
+    """The log's span (first start to last stop), the classifier's vectorised count on the
+    joined lines and the scalar count the letters use give the same minutes."""
+    out, report = join_infusion_log(lines, read_infusion_log(_write(tmp_path, log_text)))
+    assert report.site_times["claim_id"].nunique() == 2
+    for claim_id, sites in report.site_times.groupby("claim_id"):
+        spans = units_for_sites(list(zip(sites["start"], sites["stop"], strict=True)))
+        joined = out[out["claim_id"] == claim_id]
+        vectorised = supported_units(joined["infusion_start"], joined["infusion_stop"],
+                                     joined["sites"])
+        scalar = units_for_times(joined["infusion_start"].iloc[0], joined["infusion_stop"].iloc[0])
+        assert spans.minutes is not None
+        assert set(vectorised["minutes"]) == {spans.minutes} == {scalar.minutes}
+    if log_text is STAGGERED:
+        assert spans.minutes == 80  # 23:30 to 00:50, not one site's 65

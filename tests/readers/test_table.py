@@ -18,7 +18,13 @@ from appeals.errors import AppealsError, ConfigError, InputFileError
 from appeals.readers import sheets as sheetio
 from appeals.readers import zip_limits
 from appeals.readers.table import read_spreadsheet
-from appeals.schema import LINE_COLUMNS, LIST_FIELDS, REJECTED_COLUMNS, TEXT_FIELDS
+from appeals.schema import (
+    LINE_COLUMNS,
+    LIST_FIELDS,
+    REJECT_CODES,
+    REJECTED_COLUMNS,
+    TEXT_FIELDS,
+)
 
 D = pd.Timestamp
 
@@ -31,7 +37,7 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def check_frame_contract(lines: pd.DataFrame, rejected: pd.DataFrame, report: dict) -> None:
     assert list(lines.columns) == list(LINE_COLUMNS)
     assert list(rejected.columns) == list(REJECTED_COLUMNS)
-    assert report["rows_read"] == len(lines) + len(rejected)
+    assert report.rows_read == len(lines) + len(rejected)
     for name in TEXT_FIELDS + LIST_FIELDS:
         assert not lines[name].isna().any(), name
         assert all(isinstance(v, str) for v in lines[name]), name
@@ -56,9 +62,9 @@ def test_csv_with_title_rows_exact_values(tmp_path: Path) -> None:
     lines, rejected, report = read_spreadsheet(write(tmp_path / "basic.csv", BASIC_CSV))
     check_frame_contract(lines, rejected, report)
     assert rejected.empty
-    assert report["header_row"] == 4 and report["rows_read"] == 4
-    assert report["format"] == "csv" and report["encoding"] == "utf-8"
-    assert report["sheet"] == "" and report["delimiter"] == ","
+    assert report.header_row == 4 and report.rows_read == 4
+    assert report.format == "csv" and report.encoding == "utf-8"
+    assert report.sheet == "" and report.delimiter == ","
     assert lines["source_row"].tolist() == [5, 6, 7, 8]
     assert lines["source_file"].eq(str(tmp_path / "basic.csv")).all()
     assert lines["source_sheet"].eq("").all()
@@ -74,21 +80,21 @@ def test_csv_with_title_rows_exact_values(tmp_path: Path) -> None:
     assert lines["rarcs"].tolist() == ["N362", "N362", "N362;MA130", ""]
     assert lines["adjustments"].tolist() == ["CO-119:", "CO-119:", "CO-119:", ""]
     assert lines["place_of_service"].tolist() == ["11", "11", "11", "01"]
-    assert report["mapping"] == {
+    assert report.mapping == {
         "claim_id": "Claim #", "patient_name": "Patient Name", "service_date": "DOS",
         "place_of_service": "POS", "procedure_code": "CPT", "modifiers": "Modifiers",
         "units": "Units", "billed_amount": "Charges", "paid_amount": "Paid",
         "carcs": "Adj Reason", "rarcs": "Remark",
     }
-    assert report["unmapped_headers"] == []
+    assert report.unmapped_headers == []
 
 
 def test_utf8_bom(tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfClaim ID,CPT,CARC\nX1,96369,CO-119\n")
     lines, _, report = read_spreadsheet(path)
-    assert report["encoding"] == "utf-8-sig"
-    assert report["mapping"]["claim_id"] == "Claim ID"
+    assert report.encoding == "utf-8-sig"
+    assert report.mapping["claim_id"] == "Claim ID"
     assert lines["claim_id"].tolist() == ["X1"]
 
 
@@ -96,7 +102,7 @@ def test_cp1252_with_accent(tmp_path: Path) -> None:
     path = write(tmp_path / "win.csv", "Claim #,Patient,CPT,Adj Reason\nP1,\"Peña, Testpatient\","
                  "96369,CO-119\n", encoding="cp1252")
     lines, _, report = read_spreadsheet(path)
-    assert report["encoding"] == "cp1252"
+    assert report.encoding == "cp1252"
     assert lines["patient_name"].tolist() == ["Peña, Testpatient"]
 
 
@@ -106,15 +112,15 @@ def test_mixed_encodings_are_read_line_by_line(tmp_path: Path) -> None:
                      + "A2,Muñoz,96369,119\n".encode("cp1252"))
     lines, _, report = read_spreadsheet(path)
     assert lines["patient_name"].tolist() == ["Peña", "Muñoz"]
-    assert report["encoding"] == "mixed utf-8/cp1252"
-    assert any("mixes UTF-8" in w for w in report["warnings"])
+    assert report.encoding == "mixed utf-8/cp1252"
+    assert any("mixes UTF-8" in w for w in report.warnings)
 
 
 def test_utf16_unicode_text_from_excel(tmp_path: Path) -> None:
     path = tmp_path / "unicode.txt"
     path.write_bytes("Claim #\tCPT\tCARC\r\nU1\t96369\t119\r\n".encode("utf-16"))
     lines, _, report = read_spreadsheet(path)
-    assert report["format"] == "tsv" and report["encoding"] == "utf-16"
+    assert report.format == "tsv" and report.encoding == "utf-16"
     assert lines["claim_id"].tolist() == ["U1"]
 
 
@@ -123,7 +129,7 @@ def test_delimiters_sniffed(tmp_path: Path, sep: str, fmt: str) -> None:
     text = sep.join(["Claim #", "CPT", "Paid", "Adj Reason"]) + "\n"
     text += sep.join(["T1", "96369", "1,234.50" if sep != "," else "0", "CO-119"]) + "\n"
     lines, _, report = read_spreadsheet(write(tmp_path / "file.txt", text))
-    assert report["format"] == fmt and report["delimiter"] == sep
+    assert report.format == fmt and report.delimiter == sep
     assert lines["paid_amount"].tolist() == [1234.5]
     assert lines["carcs"].tolist() == ["119"]
 
@@ -134,8 +140,8 @@ def test_quoted_multiline_cell_keeps_physical_line_numbers(tmp_path: Path) -> No
     lines, _, report = read_spreadsheet(write(tmp_path / "ml.csv", text))
     assert lines["claim_id"].tolist() == ["M1", "M2", "M3", "M4"]
     assert lines["source_row"].tolist() == [2, 4, 6, 9]
-    assert report["rows_read"] == 4
-    assert report["unmapped_headers"] == ["Notes"]
+    assert report.rows_read == 4
+    assert report.unmapped_headers == ["Notes"]
 
 
 def test_ragged_rows_unquoted_comma_rejected_rest_read(tmp_path: Path) -> None:
@@ -146,7 +152,7 @@ def test_ragged_rows_unquoted_comma_rejected_rest_read(tmp_path: Path) -> None:
     assert lines["source_row"].tolist() == [3, 4]
     assert rejected["source_row"].tolist() == [2]
     assert "unquoted comma" in rejected["reason"][0]
-    assert report["rows_read"] == 3
+    assert report.rows_read == 3
 
 
 def test_blank_rows_skipped_total_rows_rejected(tmp_path: Path) -> None:
@@ -157,7 +163,8 @@ def test_blank_rows_skipped_total_rows_rejected(tmp_path: Path) -> None:
     assert rejected["source_row"].tolist() == [7, 8]
     assert rejected["value"].tolist() == ["Grand Total", "TOTALS:"]
     assert rejected["reason"].str.startswith("a total row").all()
-    assert report["rows_read"] == 4
+    assert rejected["code"].eq("total-row").all()
+    assert report.rows_read == 4
 
 
 def test_row_rejections_with_reasons_and_row_numbers(tmp_path: Path) -> None:
@@ -190,7 +197,12 @@ def test_row_rejections_with_reasons_and_row_numbers(tmp_path: Path) -> None:
         assert got[row][:2] == ("Units", value)
         assert "whole number" in got[row][2]
     assert got[11][2].count(";") >= 4  # every problem of the row is named
-    assert report["rows_read"] == 11 == len(lines) + len(rejected)
+    codes = dict(zip(rejected["source_row"], rejected["code"], strict=True))
+    assert codes == {3: "blank-claim-id", 4: "no-procedure-code", 6: "bad-date",
+                     7: "bad-amount", 8: "bad-units", 9: "bad-units", 10: "bad-units",
+                     11: "bad-amount;bad-units;bad-date;blank-claim-id;no-procedure-code"}
+    assert set(";".join(codes.values()).split(";")) <= set(REJECT_CODES)
+    assert report.rows_read == 11 == len(lines) + len(rejected)
     assert rejected["source_file"].eq(str(tmp_path / "bad.csv")).all()
 
 
@@ -205,7 +217,7 @@ def test_group_column_combined_with_bare_carcs(tmp_path: Path) -> None:
     assert lines["adjustments"].tolist() == ["CO-119:125.00", "CO-119:", "PR-1:;PR-2:", "", ""]
     assert lines["carcs"].tolist() == ["119", "119", "1;2", "119", "119"]
     assert lines["rarcs"].tolist() == ["N362", "", "", "", ""]
-    assert any("'Group Code'" in w and "'ZZ'" in w for w in report["warnings"])
+    assert any("'Group Code'" in w and "'ZZ'" in w for w in report.warnings)
 
 
 def test_wide_export_melted_into_lists(tmp_path: Path) -> None:
@@ -220,9 +232,9 @@ def test_wide_export_melted_into_lists(tmp_path: Path) -> None:
     assert lines["carcs"].tolist() == ["119;2;B15", "23"]
     assert lines["rarcs"].tolist() == ["N362;M80", ""]
     assert lines["adjustments"].tolist() == ["CO-119:100.00;PR-2:5.50", "OA-23:"]
-    assert report["mapping"]["carcs_1"] == "adj_1_code"
-    assert report["mapping"]["group_code_2"] == "adj_2_group"
-    assert report["mapping"]["rarcs_2"] == "RARC 2"
+    assert report.mapping["carcs_1"] == "adj_1_code"
+    assert report.mapping["group_code_2"] == "adj_2_group"
+    assert report.mapping["rarcs_2"] == "RARC 2"
 
 
 def test_modifiers_in_the_code_cell_and_unrecognised_codes(tmp_path: Path) -> None:
@@ -231,8 +243,8 @@ def test_modifiers_in_the_code_cell_and_unrecognised_codes(tmp_path: Path) -> No
     assert lines["procedure_code"].tolist() == ["J1561", "96369"]
     assert lines["modifiers"].tolist() == ["KX;JB", "JBKX"]
     assert lines["carcs"].tolist() == ["119", ""]
-    assert report["unrecognised_codes"] == {"K01": 2}
-    assert any("not 2 characters" in w for w in report["warnings"])
+    assert report.unrecognised_codes == {"K01": 2}
+    assert any("not 2 characters" in w for w in report.warnings)
 
 
 def test_chart_fact_columns(tmp_path: Path) -> None:
@@ -253,7 +265,7 @@ def test_chart_fact_columns(tmp_path: Path) -> None:
     assert lines["ndc"].tolist()[0] == "44206-0451-04"
     assert lines["patient_dob"].tolist()[0] == D("1945-07-04")
     assert lines["claim_status"].tolist() == ["4", ""]
-    warned = " | ".join(report["warnings"])
+    warned = " | ".join(report.warnings)
     for header in ("'Infusion Start'", "'# Sites'", "'Route'", "'Claim Status'"):
         assert header in warned
     assert "rows 3" in warned
@@ -266,13 +278,13 @@ def nan_to_none(series: pd.Series) -> list:
 def test_missing_dos_is_allowed_with_warning(tmp_path: Path) -> None:
     lines, _, report = read_spreadsheet(write(tmp_path / "nodos.csv", "Claim #,CPT,Paid\nZ,1,0\n"))
     assert lines["service_date"].isna().all()
-    assert any("no date-of-service column" in w for w in report["warnings"])
+    assert any("no date-of-service column" in w for w in report.warnings)
 
 
 def test_excel_scientific_notation_ids_warned(tmp_path: Path) -> None:
     text = "Claim #,CPT,CARC\n1.23457E+12,96369,119\n"
     _, _, report = read_spreadsheet(write(tmp_path / "sci.csv", text))
-    assert any("scientific notation" in w for w in report["warnings"])
+    assert any("scientific notation" in w for w in report.warnings)
 
 
 def test_repeated_header_rows_rejected(tmp_path: Path) -> None:
@@ -289,7 +301,7 @@ def test_nul_bytes_removed_and_big_cells(tmp_path: Path) -> None:
     path.write_bytes(f"Claim #,CPT,CARC,Notes\nN\x001,96369,119,{big}\nN2,96369,119,a\n".encode())
     lines, _, report = read_spreadsheet(path)
     assert lines["claim_id"].tolist() == ["N1", "N2"]
-    assert any("NUL" in w for w in report["warnings"])
+    assert any("NUL" in w for w in report.warnings)
 
 
 # --- overrides and missing columns --------------------------------------------------
@@ -305,7 +317,7 @@ def test_columns_override(tmp_path: Path) -> None:
                        "carcs": "Why Not Paid"})
     assert lines["claim_id"].tolist() == ["O1"]
     assert lines["carcs"].tolist() == ["119"]
-    assert report["mapping"] == {"claim_id": "Our Ref", "procedure_code": "Svc Thing",
+    assert report.mapping == {"claim_id": "Our Ref", "procedure_code": "Svc Thing",
                                  "carcs": "Why Not Paid"}
 
 
@@ -350,7 +362,7 @@ def test_empty_file(tmp_path: Path, content: bytes) -> None:
 
 def test_header_only_gives_zero_lines(tmp_path: Path) -> None:
     lines, rejected, report = read_spreadsheet(write(tmp_path / "h.csv", "Claim #,CPT,CARC\n"))
-    assert len(lines) == 0 and len(rejected) == 0 and report["rows_read"] == 0
+    assert len(lines) == 0 and len(rejected) == 0 and report.rows_read == 0
     check_frame_contract(lines, rejected, report)
 
 
@@ -412,8 +424,8 @@ def test_xlsx_title_rows_sheets_numbers_dates(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "export.xlsx")
     lines, rejected, report = read_spreadsheet(path)
     check_frame_contract(lines, rejected, report)
-    assert report["format"] == "xlsx" and report["sheet"] == "Denials"
-    assert report["header_row"] == 4 and report["rows_read"] == 6
+    assert report.format == "xlsx" and report.sheet == "Denials"
+    assert report.header_row == 4 and report.rows_read == 6
     assert lines["source_sheet"].eq("Denials").all()
     assert lines["source_row"].tolist() == [5, 6, 7]
     assert lines["claim_id"].tolist() == ["1001", "1002", "1003"]
@@ -444,7 +456,7 @@ def test_xlsx_title_rows_sheets_numbers_dates(tmp_path: Path) -> None:
 def test_xlsx_named_sheet_and_unknown_sheet(tmp_path: Path) -> None:
     path = make_workbook(tmp_path / "export.xlsx")
     lines, _, report = read_spreadsheet(path, sheet="denials")
-    assert report["sheet"] == "Denials" and len(lines) == 3
+    assert report.sheet == "Denials" and len(lines) == 3
     with pytest.raises(InputFileError) as err:
         read_spreadsheet(path, sheet="Sheet9")
     assert "no sheet named 'Sheet9'" in str(err.value)
@@ -469,7 +481,7 @@ def test_xlsxwriter_number_cells_serials_and_leading_blank_rows(tmp_path: Path) 
                         "11.0"])
     wb.close()
     lines, _, report = read_spreadsheet(path)
-    assert report["header_row"] == 3
+    assert report.header_row == 3
     assert lines["source_row"].tolist() == [4, 6]
     assert lines["payer_claim_number"].tolist() == ["ICN-77", "ICN-78"]
     assert lines["claim_id"].tolist() == ["C-1", "C-2"]
@@ -483,11 +495,11 @@ def test_xlsxwriter_number_cells_serials_and_leading_blank_rows(tmp_path: Path) 
 def test_xlsx_that_is_really_csv_and_reverse(tmp_path: Path) -> None:
     fake = write(tmp_path / "really.xlsx", "Claim #,CPT,CARC\nQ1,96369,119\n")
     lines, _, report = read_spreadsheet(fake)
-    assert report["format"] == "csv" and lines["claim_id"].tolist() == ["Q1"]
-    assert any("named .xlsx" in w for w in report["warnings"])
+    assert report.format == "csv" and lines["claim_id"].tolist() == ["Q1"]
+    assert any("named .xlsx" in w for w in report.warnings)
     real = make_workbook(tmp_path / "really.csv")
     lines, _, report = read_spreadsheet(real)
-    assert report["format"] == "xlsx" and len(lines) == 3
+    assert report.format == "xlsx" and len(lines) == 3
 
 
 def test_corrupt_and_truncated_xlsx(tmp_path: Path) -> None:
@@ -568,7 +580,7 @@ def test_duplicate_and_blank_headers_in_xlsx(tmp_path: Path) -> None:
     lines, _, report = read_spreadsheet(path)
     assert lines["rarcs"].tolist() == ["N362;M80"]
     assert lines["paid_amount"].tolist() == [0.0]
-    assert any("'Paid' also looks like paid_amount" in w for w in report["warnings"])
+    assert any("'Paid' also looks like paid_amount" in w for w in report.warnings)
 
 
 # --- properties ----------------------------------------------------------------------
@@ -602,5 +614,5 @@ def test_random_tables_never_raise_and_account_for_every_row(
         return
     check_frame_contract(lines, rejected, report)
     nonblank = sum(1 for row in table if any(c.strip() for c in row))
-    assert report["rows_read"] == nonblank
+    assert report.rows_read == nonblank
     assert (lines["claim_id"] != "").all()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ROOT, SAMPLES, SHARED_X12, SHARED_X12_ABSENT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,9 +17,8 @@ from appeals.errors import InputFileError
 from appeals.readers.x12 import looks_like_x12, read_835
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS
 
-ROOT = Path(__file__).parents[2]
-SHARED = ROOT.parent / "shared" / "x12-samples"
-SAMPLE = ROOT / "samples" / "remit_scig.835"
+SHARED = SHARED_X12
+SAMPLE = SAMPLES / "remit_scig.835"
 
 ISA = (
     "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       "
@@ -135,7 +135,7 @@ REAL = {
 
 def real(name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent (the shared third-party 835 samples live beside the repo)")
+        pytest.skip(SHARED_X12_ABSENT)
     return read_835(SHARED / name)
 
 
@@ -143,14 +143,14 @@ def real(name: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
 def test_real_file_counts(name: str) -> None:
     lines, rejected, report = real(name)
     interchanges, transactions, claims, svcs, n_lines = REAL[name]
-    assert report["format"] == "x12-835"
-    assert report["file"] == str(SHARED / name)
-    assert (report["interchanges"], report["transactions"]) == (interchanges, transactions)
-    assert report["claims"] == claims
-    assert report["service_lines"] == svcs
+    assert report.format == "x12-835"
+    assert report.file == str(SHARED / name)
+    assert (report.interchanges, report.transactions) == (interchanges, transactions)
+    assert report.claims == claims
+    assert report.service_lines == svcs
     assert len(lines) == n_lines
     assert rejected.empty
-    assert report["rows_read"] == n_lines
+    assert report.rows_read == n_lines
     assert lines["claim_id"].nunique() >= 1
     assert list(lines.columns) == list(LINE_COLUMNS)
     assert (lines["payer"] == "").all()
@@ -159,14 +159,14 @@ def test_real_file_counts(name: str) -> None:
 
 def test_real_files_all_listed() -> None:
     if not SHARED.is_dir():
-        pytest.skip(f"{SHARED} is absent")
+        pytest.skip(SHARED_X12_ABSENT)
     on_disk = {p.name for p in SHARED.iterdir() if p.name != "MANIFEST.md"}
     assert on_disk == set(REAL)
 
 
 def test_real_pyx12_denied_claim() -> None:
     lines, _, report = real("pyx12_835_mult_loops.txt")
-    assert report["warnings"] == []
+    assert report.warnings == []
     first = lines.iloc[0]
     assert (first.claim_id, first.claim_status, first.payer_claim_number) == (
         "2005555A",
@@ -206,7 +206,7 @@ def test_real_lfh_medicare_part_a_claims_without_svc() -> None:
 
 def test_real_lfh_managed_care_invalid_bpr_date_and_claim_cas() -> None:
     lines, _, report = real("lfh_managed-care.835")
-    assert any("segment 4" in w and "BPR16" in w for w in report["warnings"])
+    assert any("segment 4" in w and "BPR16" in w for w in report.warnings)
     # BPR16 20002316 is invalid (and DTM*405 comes first anyway)
     assert (lines["remit_date"] == pd.Timestamp("2002-03-14")).all()
     assert lines["adjustments"].tolist() == [
@@ -237,7 +237,7 @@ def test_real_lfh_component_mismatch() -> None:
 def test_real_emedny_and_newline_only_twin_agree() -> None:
     a, _, _ = real("edi835parser_emedny_sample.txt")
     b, _, report = real("x12parserjs_multi-line-not-delimited.edi")
-    assert report["warnings"] == []
+    assert report.warnings == []
     cols = [c for c in LINE_COLUMNS if c != "source_file"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     assert a["rarcs"].tolist()[-2:] == ["N206", "N206"]
@@ -258,8 +258,8 @@ def test_real_uhc_gt_component_and_multi_triplet() -> None:
 
 def test_real_blue_cross_no_envelope() -> None:
     lines, _, report = real("edi835parser_blue_cross_nc_sample.txt")
-    assert any("SE says 33" in w for w in report["warnings"])
-    assert any("segment 28" in w for w in report["warnings"])  # SVC with too many elements
+    assert any("SE says 33" in w for w in report.warnings)
+    assert any("segment 28" in w for w in report.warnings)  # SVC with too many elements
     assert lines.loc[0, "member_id"] == "YPB123456789001"
     assert lines.loc[0, "adjustments"] == "CO-42:34.60;PR-2:117.54"
     assert lines.loc[0, "allowed_amount"] == 1175.4
@@ -269,8 +269,8 @@ def test_real_blue_cross_no_envelope() -> None:
 
 def test_real_tigershark_pipe_and_newline_before_terminator() -> None:
     lines, _, report = real("tigershark_835-example.txt")
-    assert [w for w in report["warnings"] if "SE says 43" in w]
-    assert len(report["warnings"]) == 1
+    assert [w for w in report.warnings if "SE says 43" in w]
+    assert len(report.warnings) == 1
     assert lines["procedure_code"].tolist() == ["88888", "88888"]
     assert lines.loc[0, "payer_claim_number"] == "1234567890 0987654321"
     assert lines.loc[0, "member_id"] == "123111111"  # NM1*IL wins over NM1*QC
@@ -296,7 +296,7 @@ def test_real_badx12_dental_and_tertiary() -> None:
 
 def test_real_oopfactory_bom_crlf_indented_reversals() -> None:
     lines, _, report = real("oopfactory_4010_Example1_GripElements.txt")
-    assert report["warnings"] == []
+    assert report.warnings == []
     assert lines["claim_status"].tolist() == ["1", "4", "4", "2", "4", "1", "25", "22", "22"]
     rev = lines[lines.claim_id == "123456"].iloc[0]
     assert (rev.procedure_code, rev.modifiers, rev.units) == ("H0036", "GT;UK", -2.0)
@@ -317,7 +317,7 @@ def test_real_oopfactory_bom_crlf_indented_reversals() -> None:
 # --------------------------------------------------------------------------------------
 def test_sample_matches_expected_csv() -> None:
     lines, rejected, report = read_835(SAMPLE)
-    assert report["warnings"] == []
+    assert report.warnings == []
     assert rejected.empty
     with open(SAMPLE.with_name("remit_scig.expected.csv"), newline="") as fh:
         expected = list(csv.DictReader(fh))
@@ -347,7 +347,7 @@ def test_sample_matches_expected_csv() -> None:
         "NORIDIAN HEALTHCARE SOLUTIONS",
         "SAMPLE COMMERCIAL HEALTH PLAN",
     }
-    assert report["transactions"] == 2
+    assert report.transactions == 2
 
 
 # --------------------------------------------------------------------------------------
@@ -407,8 +407,8 @@ def check_claim_a(lines: pd.DataFrame, first_row: int = 14) -> None:
 
 def test_standard_layout(tmp_path: Path) -> None:
     lines, rejected, report = read_text(tmp_path, render(BASE))
-    assert report["warnings"] == []
-    assert (report["claims"], report["service_lines"], report["rows_read"]) == (1, 2, 2)
+    assert report.warnings == []
+    assert (report.claims, report.service_lines, report.rows_read) == (1, 2, 2)
     check_claim_a(lines)
     assert rejected.empty and list(rejected.columns) == list(REJECTED_COLUMNS)
 
@@ -427,7 +427,7 @@ VARIATIONS = {
 def test_delimiter_variations(tmp_path: Path, variation: str) -> None:
     text = render(BASE, **VARIATIONS[variation])
     lines, _, report = read_text(tmp_path, text)
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines)
 
 
@@ -437,20 +437,20 @@ def test_terminator_after_newline(tmp_path: Path) -> None:
     text = text[: len(ISA)].replace(":", "^") + text[len(ISA) :]
     text = text + "\n~" + BASE[-1].replace("*", "|") + "\n"
     lines, _, report = read_text(tmp_path, text)
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines)
 
 
 def test_indented_bom_crlf(tmp_path: Path) -> None:
     text = "".join("    " * (i % 3) + s + "~\r\n" for i, s in enumerate(BASE))
     lines, _, report = read_text(tmp_path, b"\xef\xbb\xbf" + text.encode())
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines)
 
 
 def test_leading_whitespace_and_utf16(tmp_path: Path) -> None:
     lines, _, report = read_text(tmp_path, "\n\n  " + render(BASE))
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines)
     lines, _, _ = read_text(
         tmp_path, "\ufeff".encode("utf-16-le") + render(BASE).encode("utf-16-le")
@@ -463,18 +463,18 @@ def test_component_separator_differs_from_isa16(tmp_path: Path) -> None:
         s.replace("HC:", "HC>").replace(":KX", ">KX") if s.startswith("SVC") else s for s in BASE
     ]
     lines, _, report = read_text(tmp_path, render(segs))
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines)
 
 
 def test_no_isa_envelope(tmp_path: Path) -> None:
     segs = BASE[2:-2]  # ST ... SE
     lines, _, report = read_text(tmp_path, render(segs))
-    assert report["warnings"] == []
-    assert report["interchanges"] == 0
+    assert report.warnings == []
+    assert report.interchanges == 0
     check_claim_a(lines, first_row=12)
     lines, _, report = read_text(tmp_path, render(segs, element="|", terminator="", after="\n"))
-    assert report["warnings"] == []
+    assert report.warnings == []
     check_claim_a(lines, first_row=12)
 
 
@@ -485,8 +485,8 @@ def test_several_interchanges_and_transactions(tmp_path: Path) -> None:
     two_st = two_st[:-2] + second_st + two_st[-2:]
     text = render(two_st) + render(envelope(body(claim_b)), element="|", component="^")
     lines, _, report = read_text(tmp_path, text)
-    assert report["warnings"] == []
-    assert (report["interchanges"], report["transactions"], report["claims"]) == (2, 3, 3)
+    assert report.warnings == []
+    assert (report.interchanges, report.transactions, report.claims) == (2, 3, 3)
     assert lines["claim_id"].tolist() == ["PCN-1", "PCN-1", "PCN-2", "PCN-2", "PCN-2", "PCN-2"]
     assert lines["procedure_code"].tolist() == ["96369", "96371"] * 3
     assert lines["adjustments"].tolist()[-1] == "CO-119:90.00"
@@ -569,7 +569,7 @@ def test_reversal_and_claim_without_svc(tmp_path: Path) -> None:
     DTM*233*20250511
     """
     lines, _, report = read_text(tmp_path, render(envelope(body(claims))))
-    assert (report["claims"], report["service_lines"], report["rows_read"]) == (2, 1, 2)
+    assert (report.claims, report.service_lines, report.rows_read) == (2, 1, 2)
     rev, whole = lines.iloc[0], lines.iloc[1]
     assert (rev.claim_status, rev.units, rev.billed_amount, rev.paid_amount) == (
         "22",
@@ -611,7 +611,7 @@ def test_dates_fallbacks_and_invalid(tmp_path: Path) -> None:
         (pd.Timestamp("2025-06-01"), pd.Timestamp("2025-06-03")),
     ]
     assert pd.isna(lines.loc[2, "service_date"])
-    warning = [w for w in report["warnings"] if "DTM*472" in w]
+    warning = [w for w in report.warnings if "DTM*472" in w]
     assert warning == ["segment 18: DTM*472 service date is not a valid date; left empty"]
     assert "20251340" not in warning[0]  # service dates are patient data
 
@@ -625,7 +625,7 @@ def test_units_and_bad_numbers(tmp_path: Path) -> None:
     lines, _, report = read_text(tmp_path, render(envelope(body(claim))))
     assert lines["units"].tolist() == [3.0, 1.0]
     assert math.isnan(lines.loc[1, "billed_amount"])
-    assert any("segment 12" in w and "'abc'" in w for w in report["warnings"])
+    assert any("segment 12" in w and "'abc'" in w for w in report.warnings)
 
 
 def test_svc_before_clp_is_rejected(tmp_path: Path) -> None:
@@ -635,8 +635,9 @@ def test_svc_before_clp_is_rejected(tmp_path: Path) -> None:
     assert values(rejected, "source_row", "column", "value") == [(10, "SVC01", "HC:96369")]
     assert rejected.loc[0, "source_file"] == str(tmp_path / "remit.835")
     assert "before any claim" in rejected.loc[0, "reason"]
-    assert report["rows_read"] == 3
-    assert any(w.startswith("segment 10:") for w in report["warnings"])
+    assert rejected.loc[0, "code"] == "orphan-service-line"
+    assert report.rows_read == 3
+    assert any(w.startswith("segment 10:") for w in report.warnings)
 
 
 # --------------------------------------------------------------------------------------
@@ -645,7 +646,7 @@ def test_svc_before_clp_is_rejected(tmp_path: Path) -> None:
 def test_wrong_se_count_warns(tmp_path: Path) -> None:
     lines, _, report = read_text(tmp_path, render(envelope(body(CLAIM_A), se_count=99)))
     assert len(lines) == 2
-    assert report["warnings"] == [
+    assert report.warnings == [
         "segment 23: SE says 99 segments but the transaction from segment 3 has 21"
     ]
 
@@ -656,7 +657,7 @@ def test_unknown_segment_and_garbage_warn(tmp_path: Path) -> None:
     segs.insert(9, "this is not x12 at all")
     lines, _, report = read_text(tmp_path, render(envelope(segs, se_count=len(segs) + 2)))
     check_claim_a(lines, first_row=16)
-    assert report["warnings"] == [
+    assert report.warnings == [
         "segment 12: unknown segment 'ZZZ' ignored",
         "segment 13: unreadable text (not an X12 segment) ignored",
     ]
@@ -668,8 +669,8 @@ def test_truncated_file_keeps_what_was_read(tmp_path: Path) -> None:
     lines, _, report = read_text(tmp_path, cut)
     assert lines["procedure_code"].tolist() == ["96369", "96371"]
     assert lines.loc[1, "rarcs"] == ""  # the cut "LQ*HE*N3" is not read as a code "N3"
-    assert any("ends without a segment terminator" in w for w in report["warnings"])
-    assert any("no SE" in w and "truncated" in w for w in report["warnings"])
+    assert any("ends without a segment terminator" in w for w in report.warnings)
+    assert any("no SE" in w and "truncated" in w for w in report.warnings)
 
 
 def test_truncated_isa(tmp_path: Path) -> None:
@@ -683,8 +684,8 @@ def test_claims_outside_st_are_read(tmp_path: Path) -> None:
     segs = [ISA, "GS*HP*S*R*20250701*1200*1*X*005010X221A1", *body(CLAIM_A), "GE*1*1"]
     lines, _, report = read_text(tmp_path, render(segs))
     check_claim_a(lines, first_row=13)
-    assert report["transactions"] == 1
-    assert report["warnings"][0] == (
+    assert report.transactions == 1
+    assert report.warnings[0] == (
         "segment 9: claim data outside an ST*835 transaction; read anyway"
     )
 
@@ -692,8 +693,8 @@ def test_claims_outside_st_are_read(tmp_path: Path) -> None:
 def test_warnings_are_capped(tmp_path: Path) -> None:
     segs = body(CLAIM_A) + ["ZZZ*1"] * 500
     _, _, report = read_text(tmp_path, render(envelope(segs, se_count=len(segs) + 2)))
-    assert len(report["warnings"]) == 201
-    assert report["warnings"][-1] == "... and 300 more warnings"
+    assert len(report.warnings) == 201
+    assert report.warnings[-1] == "... and 300 more warnings"
 
 
 def test_garbage_raises_clear_error(tmp_path: Path) -> None:
@@ -726,7 +727,7 @@ def test_missing_se_before_next_st(tmp_path: Path) -> None:
     text = render(first + ["ST*835*0002", *body(CLAIM_A), "SE*23*0002", "GE*1*1", "IEA*1*1"])
     lines, _, report = read_text(tmp_path, text)
     assert len(lines) == 4
-    assert any("no SE before ST" in w for w in report["warnings"])
+    assert any("no SE before ST" in w for w in report.warnings)
 
 
 @settings(
@@ -738,7 +739,7 @@ def test_any_truncation_never_crashes(tmp_path: Path, cut: int) -> None:
         lines, rejected, report = read_text(tmp_path, render(BASE)[:cut])
     except InputFileError:
         return
-    assert report["rows_read"] == len(lines) + len(rejected)
+    assert report.rows_read == len(lines) + len(rejected)
     assert list(lines.columns) == list(LINE_COLUMNS)
 
 
@@ -753,7 +754,7 @@ def test_noise_never_crashes(tmp_path: Path, noise: bytes, at: int) -> None:
         lines, rejected, report = read_text(tmp_path, data[:at] + noise + data[at:])
     except InputFileError:
         return
-    assert report["rows_read"] == len(lines) + len(rejected)
+    assert report.rows_read == len(lines) + len(rejected)
 
 
 # --------------------------------------------------------------------------------------
@@ -799,9 +800,9 @@ def test_generator_output_reads_cleanly(tmp_path: Path) -> None:
     out = tmp_path / "big.835"
     assert gen.main(["300", str(out)]) == 0
     lines, rejected, report = read_835(out)
-    assert report["warnings"] == []
-    assert report["claims"] == 300
-    assert len(lines) == report["service_lines"] and rejected.empty
+    assert report.warnings == []
+    assert report.claims == 300
+    assert len(lines) == report.service_lines and rejected.empty
     assert {"22", "4", "1"} <= set(lines["claim_status"])
     assert lines["carcs"].str.contains("119").any()
 

@@ -11,6 +11,7 @@ from typing import Any
 import docx
 import pandas as pd
 import pytest
+from conftest import canonical_line, lines_frame
 from docx.enum.text import WD_COLOR_INDEX
 
 from appeals.classify.records import AddedLine
@@ -18,7 +19,7 @@ from appeals.errors import RenderError
 from appeals.render.documents import count_documents, file_stems, safe_stem, write_documents
 from appeals.resources import templates_dir
 from appeals.rules.practice import Practice
-from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform
+from appeals.schema import conform
 
 ADD_96369 = AddedLine("96369", 1.0, reason="add 96369, the primary code the add-on needs")
 BASE = {
@@ -35,14 +36,11 @@ BASE = {
 
 
 def line(claim_id: str, code: str, units: float = 1, **fields: Any) -> dict[str, Any]:
-    row = {**BASE, "claim_id": claim_id, "procedure_code": code, "units": units,
-           "billed_amount": 100.0 * units}
-    row.update(fields)
-    return row
+    return canonical_line(claim_id, code, **{**BASE, "units": units,
+                                             "billed_amount": 100.0 * units, **fields})
 
 
-def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows), LINE_COLUMNS + CLASSIFIED_COLUMNS)
+frame = lines_frame
 
 
 def denied(pattern: str, action: str = "clerical", route: str = "redetermination",

@@ -9,9 +9,10 @@ import math
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import lines_frame
 
 from appeals.errors import OutputError
-from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, REJECTED_COLUMNS, conform
+from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, REJECTED_COLUMNS
 from appeals.workbooks import summary as report
 from appeals.workbooks.summary import write_summary
 
@@ -19,8 +20,7 @@ TODAY = dt.date(2025, 3, 1)
 HEADERS = [h for h, *_ in report._QUEUE_COLUMNS]
 
 
-def lines(rows: list[dict]) -> pd.DataFrame:
-    return conform(pd.DataFrame(rows), LINE_COLUMNS + CLASSIFIED_COLUMNS)
+lines = lines_frame
 
 
 def rejected_frame(rows: list[dict]) -> pd.DataFrame:
@@ -129,6 +129,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 "column": "DOS",
                 "value": "13/45/2025",
                 "reason": "not a date",
+                "code": "bad-date",
             },
             {
                 "source_file": "b.csv",
@@ -137,6 +138,7 @@ def sample() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
                 "column": "Billed",
                 "value": "=1+1",
                 "reason": "not an amount",
+                "code": "bad-amount",
             },
         ]
     )
@@ -313,9 +315,9 @@ def test_layout_frozen_filtered_highlighted(tmp_path, sample):
 def test_rejected_sheet(tmp_path, sample):
     _, result, book = write(tmp_path, *sample)
     rows = list(book[report.REJECTED].iter_rows(values_only=True))
-    assert rows[0] == ("File", "Sheet", "Row", "Column", "Value", "Reason")
-    assert rows[1] == ("export.xlsx", "Sheet1", 9, "DOS", "13/45/2025", "not a date")
-    assert rows[2] == ("b.csv", None, 12, "Billed", "=1+1", "not an amount")
+    assert rows[0] == ("File", "Sheet", "Row", "Column", "Value", "Code", "Reason")
+    assert rows[1] == ("export.xlsx", "Sheet1", 9, "DOS", "13/45/2025", "bad-date", "not a date")
+    assert rows[2] == ("b.csv", None, 12, "Billed", "=1+1", "bad-amount", "not an amount")
     assert book[report.REJECTED]["E3"].data_type == "s"
     assert result["rejected_rows"] == 2
     assert book[report.REJECTED].freeze_panes == "A2"
@@ -407,12 +409,14 @@ def test_formula_like_input_is_text(tmp_path, evil):
 
 def test_control_characters_removed(tmp_path):
     classified = lines([line("C1", 2, patient_name="Ann\x00e\x07 O\x1fB\ufffe", evidence="a\tb")])
-    rejected = rejected_frame([{"source_row": 3, "value": "x\x0by", "reason": "bad\x1b"}])
+    rejected = rejected_frame([{"source_row": 3, "value": "x\x0by", "reason": "bad\x1b",
+                                "code": "bad-\x1bdate"}])
     *_, book = write(tmp_path, classified, rejected)
     row = queue_rows(book)[0]
     assert row["Patient"] == "Anne OB"
     assert row["Evidence"] == "a\tb"  # tab is allowed
-    assert list(book[report.REJECTED].iter_rows(values_only=True))[1][4:] == ("xy", "bad")
+    assert list(book[report.REJECTED].iter_rows(values_only=True))[1][4:] == (
+        "xy", "bad-date", "bad")
 
 
 def test_long_text_capped_at_excel_limit(tmp_path):
