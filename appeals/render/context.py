@@ -151,6 +151,15 @@ def _line(table: ClaimTable, i: int, number: int) -> dict[str, Any]:
     return line
 
 
+def _institutional(lines: list[dict[str, Any]]) -> bool:
+    """The classifier's claim type when it set one (a stated claim form wins over revenue
+    codes), else any revenue code, for frames built without classification."""
+    stated = {ln["claim_type"] for ln in lines} - {""}
+    if stated:
+        return "institutional" in stated
+    return any(ln["revenue_code"] for ln in lines)
+
+
 def claim_context(
     table: ClaimTable, rows: np.ndarray, products: dict[str, str]
 ) -> dict[str, Any]:
@@ -187,8 +196,7 @@ def claim_context(
         "place_of_service_name": ", ".join(_unique([POS_NAMES.get(p, "") for p in pos])),
         "lines": lines,
         "denied_lines": [ln for ln in lines if ln["status"] == "denied"],
-        "institutional": any(ln["claim_type"] == "institutional" or ln["revenue_code"]
-                             for ln in lines),
+        "institutional": _institutional(lines),
         "routes": _unique([ln["route"] for ln in lines if ln["status"] == "denied"]),
         # The initial determination's date: the remittance's notice date.
         "notice_date": _first([ln["remit_date"] for ln in lines if ln["status"] == "denied"]),
