@@ -39,6 +39,7 @@ TEXT_FIELDS = (
     "check_number",
     "rendering_npi",
     "line_control_number",
+    "claim_form",
     "infusion_start",
     "infusion_stop",
     "admin_route",
@@ -82,6 +83,9 @@ LINE_COLUMNS = (
     "check_number",
     "rendering_npi",
     "line_control_number",  # the provider's line item control number (835 REF*6R)
+    # "institutional", "professional" or "" (unknown): from a type of bill, claim form or the
+    # 835's claim fields, never guessed; the classifier falls back to revenue codes
+    "claim_form",
     # chart facts: spreadsheet exports or an infusion log only, never guessed
     "infusion_start",  # "HH:MM" 24-hour
     "infusion_stop",

@@ -97,7 +97,7 @@ def describe(
                 text = f"{code} is not SCIG administration or an SCIG product." + tail
         elif status[i] == "needs_review":
             text = f"SCIG line {code} denied, and no documented pattern explains it" + _hint(
-                i, code, facts, units, col
+                int(i), code, facts, units, col
             ) + "." + tail + f" Billed on the encounter: {billed}."
         elif pattern in REGISTRY:
             line = Line(i=int(i), code=code, product=product, billed=billed, dos=dos, tail=tail,

@@ -21,7 +21,7 @@ OPEN = ("denied", "needs_review")
 
 
 def claim_types(out: pd.DataFrame, facts: Facts) -> np.ndarray:
-    """``institutional`` when any line of the claim carries a revenue code."""
+    """``institutional`` per claim: its ``claim_form``, else a revenue code on any line."""
     institutional = facts.conditions["institutional_claim"]
     return np.where(institutional, "institutional", "professional").astype(object)
 

@@ -122,9 +122,14 @@ def _pos_facility(s: Scope) -> np.ndarray:
     return s.pos_in(FACILITY_POS)
 
 
-@condition("institutional_claim", "the claim is institutional (a revenue code on any of its lines)")
+@condition("institutional_claim", "the claim is institutional: its claim form (type of bill, "
+           "claim form or the 835's claim fields) says so, or, when no form is given, a "
+           "revenue code is on any of its lines")
 def _institutional(s: Scope) -> np.ndarray:
-    return s.claim_any(s.filled("revenue_code"))
+    # Decided per claim so every line of a claim takes the same route.
+    stated = s.claim_any(s.cols.member_of("claim_form", frozenset({"institutional"})))
+    professional = s.claim_any(s.cols.member_of("claim_form", frozenset({"professional"})))
+    return stated | (~professional & s.claim_any(s.filled("revenue_code")))
 
 
 @condition("group_pr", "the line's denial adjustments all carry group code PR (patient "

@@ -38,10 +38,18 @@ TIME_COLUMNS = frozenset({
 })
 
 
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under SQLAlchemy's, for executemany and COPY."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # only a detached connection has none; the ledger never detaches
+        raise RuntimeError("the ledger's database connection is closed")
+    return raw
+
+
 def sqlite_column(values: Sequence[Any]) -> list[Any]:
     """One column made ready for SQLite, converting each distinct date or time once."""
     cache: dict[Any, Any] = {}
-    out = []
+    out: list[Any] = []
     append = out.append
     for value in values:
         if value is None or isinstance(value, (str, int)):
@@ -70,7 +78,7 @@ def insert_columns(
     # Only dates and times need converting: sqlite3 binds str, int, None and float itself
     # (a NaN is stored as NULL).
     ready = [sqlite_column(columns[n]) if n in TIME_COLUMNS else columns[n] for n in names]
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     quoted = ", ".join(f'"{c}"' for c in names)
     marks = ", ".join("?" for _ in names)
     raw.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", zip(*ready, strict=True))
@@ -81,7 +89,7 @@ def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``; the number inserted."""
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     names = ", ".join(f'"{c}"' for c in columns)
     count = 0
     if conn.dialect.name == "postgresql":
@@ -109,7 +117,7 @@ def update_rows(
     prepared = [tuple(convert(v) for v in row) for row in rows]
     if not prepared:
         return
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     if pg:
         with raw.cursor() as cur:
             cur.executemany(sql, prepared)
@@ -121,7 +129,7 @@ def fetch_keyed(
     conn: Connection, keys: Sequence[str], select_sql: str
 ) -> list[tuple[Any, ...]]:
     """Rows of ``select_sql`` (which joins ``run_keys k``) for the given keys, via a temp table."""
-    raw = conn.connection.driver_connection
+    raw = _driver(conn)
     if conn.dialect.name == "postgresql":
         with raw.cursor() as cur:
             cur.execute("CREATE TEMP TABLE IF NOT EXISTS run_keys (k text PRIMARY KEY) ON COMMIT DROP")

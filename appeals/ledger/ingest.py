@@ -129,7 +129,7 @@ def record(
 def _record_files(
     conn: Connection, lines: pd.DataFrame, fresh: Mapping[str, str], stamp: dt.datetime
 ) -> dict[str, int]:
-    start = conn.scalar(select(func.coalesce(func.max(files.c.id), 0)))
+    start = int(conn.scalar(select(func.coalesce(func.max(files.c.id), 0))) or 0)
     counts = lines["source_file"].value_counts()
     ids = {name: start + i + 1 for i, name in enumerate(sorted(fresh))}
     insert_rows(conn, "files", ("id", "digest", "name", "loaded_at", "lines"), [

@@ -50,4 +50,4 @@ def queue(
 
 def count_working(conn: Connection, states: tuple[str, ...] = WORKING) -> int:
     where = text(WORKING_SQL) if set(states) == set(WORKING) else items.c.state.in_(states)
-    return int(conn.scalar(select(func.count()).select_from(items).where(where)))
+    return int(conn.scalar(select(func.count()).select_from(items).where(where)) or 0)

@@ -78,7 +78,7 @@ def _lines_by(conn: Connection, column: Any) -> dict[str, int]:
 
 def stats(conn: Connection) -> dict[str, Any]:
     """``{"totals": {...}, "by_payer": [...], "by_pattern": [...], "by_route": [...], "by_month": [...]}``."""
-    lines_total = int(conn.scalar(select(func.coalesce(func.sum(volume.c.lines), 0))))
+    lines_total = int(conn.scalar(select(func.coalesce(func.sum(volume.c.lines), 0))) or 0)
     out: dict[str, Any] = {}
     payer_lines = _lines_by(conn, volume.c.payer)
     for dim in ("payer", "pattern", "route"):
@@ -94,8 +94,8 @@ def stats(conn: Connection) -> dict[str, Any]:
         out[f"by_{dim}"] = rows
     out["by_month"] = _by_month(conn)
     totals = _grouped(conn, None).get("all", {"denied": 0})
-    days = _days_to_resolution(conn, None).get("all")
-    out["totals"] = {"lines": lines_total, **totals, "days_to_resolution": days,
+    all_days = _days_to_resolution(conn, None).get("all")
+    out["totals"] = {"lines": lines_total, **totals, "days_to_resolution": all_days,
                      "denial_rate": round(totals.get("denied", 0) / lines_total, 3) if lines_total else None}
     return out
 

@@ -68,7 +68,7 @@ class Walk:
         return f"{self.cols['last_file'][i]} row {self.cols['last_row'][i]}"
 
     def run(self, conn: Connection, report: Any, order: Any) -> None:
-        ids = self._new_ids(conn.scalar(select(func.coalesce(func.max(items.c.id), 0))) + 1)
+        ids = self._new_ids(int(conn.scalar(select(func.coalesce(func.max(items.c.id), 0))) or 0) + 1)
         keys, status, lines = self.cols["item_key"], self.cols["status"], self.cols["line_key"]
         for i in order.tolist():
             key = keys[i]

@@ -367,6 +367,11 @@ class _Build:
             self.out["admin_route"], bad = self.parsed("admin_route", C.parse_route)
             self.warn(bad, "admin_route", self.mapped_text("admin_route"),
                       "have a route that is not SC or IV; left blank")
+        if "claim_form" in self.colmap.fields:
+            self.out["claim_form"], bad = self.parsed("claim_form", C.parse_claim_form)
+            self.warn(bad, "claim_form", self.mapped_text("claim_form"), "are not a type of bill "
+                      "(0131) or claim form (UB-04, 837I, CMS-1500, 837P); left blank, so revenue "
+                      "codes decide")
         for fld in ("infusion_start", "infusion_stop"):
             if fld in self.colmap.fields:
                 self.out[fld], bad = self.parsed(fld, C.parse_times)

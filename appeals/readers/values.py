@@ -581,3 +581,29 @@ def parse_route(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     route, bad = _per_unique(as_text(values), one, "sb")
     return route, bad
+
+
+_FORM_WORDS = {
+    "ub 04": "institutional", "ub04": "institutional", "ub 92": "institutional",
+    "837i": "institutional", "837 i": "institutional", "cms 1450": "institutional",
+    "institutional": "institutional", "facility": "institutional", "inst": "institutional",
+    "cms 1500": "professional", "cms1500": "professional", "hcfa 1500": "professional",
+    "hcfa": "professional", "837p": "professional", "837 p": "professional",
+    "professional": "professional", "prof": "professional", "1500": "professional",
+}
+
+
+def parse_claim_form(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A type of bill (``0131``, ``131``, ``13``) or a form name ("UB-04", "837I",
+    "CMS-1500", "837P", "professional") → ``institutional`` / ``professional``; (form, bad).
+    Only institutional claims carry a type of bill, so any 3-4 digit code means UB-04."""
+
+    def one(text: str) -> tuple[str, bool]:
+        words = _words(text)
+        form = _FORM_WORDS.get(words, "")
+        if not form and re.fullmatch(r"0?[1-9]\d{1,2}", _strip_float(text)):
+            form = "institutional"
+        return form, bool(text) and not form
+
+    form, bad = _per_unique(as_text(values), one, "sb")
+    return form, bad

@@ -21,7 +21,8 @@ Choices worth knowing (the canonical line has no room for more):
   SVC07 only when the two differ), else 1 as the TR3 default. A claim without SVC has NaN.
 - ``place_of_service`` = CLP08 only on professional claims and only when it is two digits:
   on institutional claims CLP08 is the facility type of the bill type, not a POS. A claim
-  counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code.
+  counts as institutional when CLP06 = MA, it has MIA, or a line carries a revenue code;
+  ``claim_form`` says so on each of its lines ("" otherwise: the 835 never proves professional).
 - Dates: line DTM*472, else line DTM*150/151, else claim DTM*232/233. ``remit_date`` (the
   notice date deadlines count from) = DTM*405 production date, else BPR16. An invalid date
   becomes NaT with a warning.
@@ -457,12 +458,14 @@ class _Reader:
         institutional = claim["filing"] == "MA" or claim["mia"] or any(ln["rev"] for ln in lines)
         facility = claim["facility"]
         pos = facility if not institutional and _POS.match(facility) else ""
+        # No 835 field says "professional" for sure, so only institutional is carried.
+        form = "institutional" if institutional else ""
         member = claim["member_il"] or claim["member_qc"]
         # The notice date is the remittance's production date; BPR16 (payment) only stands in.
         remit = self.prod_date or self.bpr_date
         (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
          rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
-         npi_, lcn_) = self._appends
+         npi_, lcn_, form_) = self._appends
         # One object per distinct value: codes, dates and names repeat on most lines.
         same = self._strings.setdefault
         claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
@@ -515,6 +518,7 @@ class _Reader:
             npi = ln["npi"] or claim_npi
             npi_(same(npi, npi))
             lcn_(ln["lcn"])
+            form_(form)
 
     def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         cols = self.cols
