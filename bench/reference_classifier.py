@@ -26,7 +26,6 @@ from appeals.classify.conditions import (
     CONDITIONS,
     IV_ADMIN,
     SC_ADMIN,
-    scig_products,
 )
 from appeals.classify.units import (
     DAY,
@@ -39,6 +38,7 @@ from appeals.classify.units import (
 from appeals.classify.vocabulary import CLINIC_POS, FACILITY_POS, HOME_POS
 from appeals.rules.denial_map import Rule, load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.rules.reference import scig_products
 
 OUTPUT = ("status", "pattern", "patterns", "action", "template", "rule_id")
 assert ADDONS == {"96370", "96371"}  # the add-on rule below names them
@@ -139,9 +139,9 @@ def classify_reference(
     rules = load_denial_map() if rules is None else rules
     payer_rules = load_payer_rules() if payer_rules is None else payer_rules
     table = scig_products()
-    always = frozenset(c for c, (_, a) in table.items() if a)
-    route_dependent = frozenset(c for c, (_, a) in table.items() if not a)
-    always_names = tuple(name.lower() for _, (name, a) in table.items() if a)
+    always = frozenset(c for c, p in table.items() if p.always_subcutaneous)
+    route_dependent = frozenset(c for c, p in table.items() if not p.always_subcutaneous)
+    always_names = tuple(p.name.lower() for p in table.values() if p.always_subcutaneous)
     products = (always, route_dependent, always_names)
     routine = routine_carcs()
     # A rule's scrub column says which path uses it (yes: both, no: remittances, only: scrub).

@@ -8,7 +8,6 @@ rules' conditions, ignoring codes, to flag what would be denied before it is sen
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -19,22 +18,15 @@ from appeals.classify.corrections import apply_corrections
 from appeals.classify.deadlines import route_deadlines
 from appeals.classify.evidence import describe
 from appeals.classify.routing import assign_routes, escalate, join_patterns
-from appeals.resources import read_data_csv
 from appeals.rules.denial_map import Rule, load_denial_map
 from appeals.rules.payers import PayerRules, load_payer_rules
+from appeals.rules.reference import routine_carcs
 from appeals.rules.routes import RouteTable, load_routes
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, conform, text_series
 
 Mode = Literal["denials", "scrub"]
 REVERSAL = "22"
 DENIED_CLAIM = "4"
-
-
-@cache
-def routine_carcs() -> frozenset[str]:
-    """CARCs that adjust a paid line without denying it (contractual, cost sharing)."""
-    table = read_data_csv("carc.csv")
-    return frozenset(table.loc[table["routine"] == "yes", "code"])
 
 
 def denied_mask(lines: pd.DataFrame, cols: Columns | None = None) -> np.ndarray:

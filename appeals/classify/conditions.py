@@ -9,15 +9,14 @@ lines cost a few array passes, not a Python loop.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from appeals.classify.vocabulary import CONDITIONS as VOCABULARY
 from appeals.classify.vocabulary import Scope, evaluate
-from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules
+from appeals.rules.reference import scig_products
 from appeals.schema import claim_keys, split_list
 
 SC_ADMIN = frozenset({"96369", "96370", "96371"})
@@ -25,16 +24,6 @@ IV_ADMIN = frozenset({"96365", "96366"})
 ADDONS = frozenset({"96370", "96371"})
 # The vocabulary lives in vocabulary.py (one function per condition); re-exported here.
 CONDITIONS = VOCABULARY
-
-
-@cache
-def scig_products() -> dict[str, tuple[str, bool]]:
-    """HCPCS code → (product name, always subcutaneous)."""
-    table = read_data_csv("scig_products.csv")
-    return {
-        row["hcpcs"]: (row["product"], row["subcutaneous"] == "always")
-        for row in table.to_dict("records")
-    }
 
 
 def factorize(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -137,9 +126,9 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
     cols = Columns(lines)
     code = lines["procedure_code"]
     products = scig_products()
-    always_sc = frozenset(c for c, (_, always) in products.items() if always)
-    route_dependent = frozenset(c for c, (_, always) in products.items() if not always)
-    always_names = tuple(name.lower() for c, (name, always) in products.items() if always)
+    always_sc = frozenset(c for c, p in products.items() if p.always_subcutaneous)
+    route_dependent = frozenset(c for c, p in products.items() if not p.always_subcutaneous)
+    always_names = tuple(p.name.lower() for p in products.values() if p.always_subcutaneous)
 
     is_sc_admin = cols.member_of("procedure_code", SC_ADMIN)
     is_iv_admin = cols.member_of("procedure_code", IV_ADMIN)

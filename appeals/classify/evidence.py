@@ -12,16 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from appeals.classify.conditions import Facts, scig_products
+from appeals.classify.conditions import Facts
 from appeals.classify.patterns import REGISTRY, Line
-
-POS_NAMES = {
-    "11": "office",
-    "12": "home",
-    "19": "off-campus outpatient hospital",
-    "22": "on-campus outpatient hospital",
-    "24": "ambulatory surgical center",
-}
+from appeals.rules.reference import scig_products
 
 
 def _num(value: float) -> str:
@@ -52,7 +45,7 @@ class _Encounters:
                 label += f" ({mods[i].replace(';', ' ')})"
             self.codes.setdefault(enc, []).append(label)
             if facts.is_scig_drug[i] and code[i] in products:
-                self.product.setdefault(enc, f"{products[code[i]][0]} ({code[i]})")
+                self.product.setdefault(enc, f"{products[code[i]].name} ({code[i]})")
             if facts.is_sc_admin[i] and "KX" in mods[i].split(";"):
                 self.kx_admin.setdefault(enc, []).append(code[i])
 

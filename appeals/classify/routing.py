@@ -8,25 +8,16 @@ the table is consulted once per combination, not once per line.
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
 import pandas as pd
 
 from appeals.classify.conditions import Facts
-from appeals.resources import read_data_csv
 from appeals.rules.payers import PayerRules
+from appeals.rules.reference import unprocessable_rarcs
 from appeals.rules.routes import RouteRule, RouteTable
 from appeals.schema import split_list, text_series
 
 OPEN = ("denied", "needs_review")
-
-
-@cache
-def unprocessable_rarcs() -> frozenset[str]:
-    """Remarks that leave no appeal rights: the fix goes out as a new claim."""
-    table = read_data_csv("rarc.csv")
-    return frozenset(table.loc[table["routing"].isin(["no_appeal", "new_claim"]), "code"])
 
 
 def claim_types(out: pd.DataFrame, facts: Facts) -> np.ndarray:

@@ -16,11 +16,10 @@ from typing import Any
 import numpy as np
 
 from appeals.rules.payers import PayerRules
+from appeals.rules.reference import CLINIC_POS, HOME_POS, routine_carcs
 from appeals.schema import split_list
 
-CLINIC_POS = frozenset({"11", "19", "22", "24"})
 FACILITY_POS = frozenset({"19", "21", "22", "24"})  # CPT: the facility bills infusion codes
-HOME_POS = "12"
 
 
 @dataclass
@@ -169,8 +168,6 @@ def _unsupported(s: Scope) -> np.ndarray:
 
 def _patient_groups(adjustments: str) -> bool:
     """True when every denial adjustment (not a routine one) of the line is group PR."""
-    from appeals.classify.classifier import routine_carcs
-
     routine = routine_carcs()
     groups = set()
     for entry in split_list(adjustments):

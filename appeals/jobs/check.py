@@ -89,7 +89,9 @@ def check_files(
             },
         )
         entry["warnings"] += _missing_columns(report, lines)
-        problems = entry["rejected"] or entry["unrecognised"]["procedure_codes"]
+        # a total row is listed so every row is accounted for, but it is not a problem
+        real_rejects = [r for r in entry["rejected"] if r.get("code") != "total-row"]
+        problems = real_rejects or entry["unrecognised"]["procedure_codes"]
         entry["verdict"] = "ok" if not problems and not entry["warnings"] else (
             "usable with problems" if entry["lines"] else "no usable lines"
         )

@@ -91,7 +91,10 @@ def _head(path: Path) -> bytes:
             "is a folder, not a file", file=path, fix="name the export files inside it"
         ) from None
     except OSError as exc:
-        raise InputFileError(f"cannot read the file ({exc.strerror})", file=path) from None
+        raise InputFileError(
+            f"cannot read the file ({exc.strerror or exc})", file=path,
+            fix="check the file's permissions, or copy it somewhere you can read it",
+        ) from None
 
 
 def read_file(path: Path, options: ReadOptions) -> ReadResult:

@@ -616,7 +616,10 @@ def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
     except FileNotFoundError as exc:
         raise InputFileError("file not found", file=name, fix="check the path") from exc
     except OSError as exc:
-        raise InputFileError(f"cannot read the file ({exc.strerror or exc})", file=name) from exc
+        raise InputFileError(
+            f"cannot read the file ({exc.strerror or exc})", file=name,
+            fix="check the file's permissions, or copy it somewhere you can read it",
+        ) from exc
     if not data.strip():
         raise InputFileError(
             "the file is empty",

@@ -63,6 +63,13 @@ def rarc_codes() -> frozenset[str]:
 
 
 @cache
+def unprocessable_rarcs() -> frozenset[str]:
+    """Remarks that leave no appeal rights: the fix goes out as a new claim."""
+    table = read_data_csv("rarc.csv")
+    return frozenset(table.loc[table["routing"].isin(["no_appeal", "new_claim"]), "code"])
+
+
+@cache
 def no_appeal_rarcs() -> frozenset[str]:
     """Remarks that take appeal rights away: the fix is a new or corrected claim."""
     table = read_data_csv("rarc.csv")

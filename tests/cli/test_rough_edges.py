@@ -111,3 +111,90 @@ def test_columns_help_lists_the_field_names() -> None:
     text = invoke("classify", "--help").output
     for field in ("claim_id", "procedure_code", "units", "payer_name", "member_id"):
         assert field in text
+
+
+def test_a_file_whose_only_rejection_is_a_total_row_checks_ok(tmp_path: Path) -> None:
+    export = tmp_path / "denials.csv"
+    export.write_text(
+        "Claim ID,Payer,Service Date,Procedure Code,Units,Billed Amount,Paid Amount,CARC\n"
+        "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50\n"
+        "Total,,,,,$150.00,$0.00,\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", export)
+    assert result.exit_code == 0, result.output
+    assert "Verdict: ok" in result.output
+    assert "row 3" in result.output and "a total row" in result.output  # still listed
+
+
+def test_a_total_row_beside_a_real_rejection_still_fails_the_check(tmp_path: Path) -> None:
+    export = tmp_path / "denials.csv"
+    export.write_text(
+        "Claim ID,Payer,Service Date,Procedure Code,Units,Billed Amount,Paid Amount,CARC\n"
+        "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50\n"
+        "CLM-2,Aetna,not a date,96369,1,$150.00,$0.00,CO-50\n"
+        "Total,,,,,$300.00,$0.00,\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", export)
+    assert result.exit_code == 1, result.output
+    assert "Verdict: usable with problems" in result.output
+
+
+def _unreadable(monkeypatch, target: Path) -> None:
+    # as root chmod 000 still reads, so the refusal is simulated where the file is opened
+    real_open = Path.open
+
+    def refusing_open(self: Path, *args, **kwargs):
+        if self.resolve() == target.resolve():
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+
+
+def test_an_unreadable_input_is_one_line_and_exit_1(tmp_path: Path, monkeypatch) -> None:
+    export = tmp_path / "denials.csv"
+    export.write_bytes((SAMPLES / "denials_clearinghouse.csv").read_bytes())
+    _unreadable(monkeypatch, export)
+    result = invoke("classify", export)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        f"Error: {export}: cannot read the file (Permission denied). Fix: check the file's "
+        "permissions, or copy it somewhere you can read it"
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_check_reports_an_unreadable_input_and_exits_1(tmp_path: Path, monkeypatch) -> None:
+    export = tmp_path / "denials.csv"
+    export.write_bytes((SAMPLES / "denials_clearinghouse.csv").read_bytes())
+    _unreadable(monkeypatch, export)
+    result = invoke("check", export)
+    assert result.exit_code == 1, result.output
+    assert f"{export}: unreadable" in result.output
+    assert "cannot read the file (Permission denied)" in result.output
+
+
+def test_a_missing_input_is_one_line_and_exit_1_but_a_bad_option_is_exit_2(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "denials.csv"
+    result = invoke("classify", missing)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {missing}: file not found. Fix: check the path"
+    usage = invoke("classify", SAMPLES / "denials_clearinghouse.csv", "--no-such-option")
+    assert usage.exit_code == 2
+
+
+def test_init_refused_by_the_disk_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    target = tmp_path / "office"
+    result = invoke("init", target)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {target}: cannot write there (Permission denied). "
+        "Fix: choose a folder you can write to"
+    )

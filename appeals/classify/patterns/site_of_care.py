@@ -4,12 +4,10 @@ or a place-of-service denial at the office (seed 000; DME MAC LCD L33794; CPT)."
 from __future__ import annotations
 
 from appeals.classify.patterns._base import Line, PatternUnit
+from appeals.rules import reference
 
-POS_NAMES = {
-    "11": "office", "12": "home", "19": "off-campus outpatient hospital",
-    "21": "inpatient hospital", "22": "on-campus outpatient hospital",
-    "24": "ambulatory surgical center",
-}
+# inpatient (21) is not a SCIG site, but a denial may name it
+POS_NAMES = {**reference.POS_NAMES, "21": "inpatient hospital"}
 MEDICARE = ("medicare_ab", "medicare_dme")
 MIS_KEYED = (" If the chart shows the infusion was given in the office, the POS was mis-keyed: "
              "correct it to 11 (a reopening at Medicare, a corrected claim elsewhere).")
