@@ -234,10 +234,7 @@ class Templates:
                 fix="copy it from the packaged templates (`appeals init`)",
             ) from None
         except TemplateSyntaxError as exc:
-            raise RenderError(
-                f"template syntax error: {exc.message}", file=exc.filename or name,
-                row=exc.lineno, fix=_FIX,
-            ) from None
+            raise _syntax_error(exc, name) from None
 
     def render(self, name: str, context: dict[str, Any]) -> tuple[str, list[str], list[str]]:
         """Render a template: the skeleton markup, the placeholder names it used, and the
@@ -258,10 +255,7 @@ class Templates:
                 f"template {name} {what}", file=file or name, row=line, fix=_FIX
             ) from None
         except TemplateSyntaxError as exc:
-            raise RenderError(
-                f"template syntax error: {exc.message}", file=exc.filename or name,
-                row=exc.lineno, fix=_FIX,
-            ) from None
+            raise _syntax_error(exc, name) from None
         except TemplateNotFound as exc:
             raise RenderError(
                 f"template {name} includes {exc.name}, which does not exist",
@@ -273,3 +267,11 @@ class Templates:
                 f"template {name} failed: {exc}", file=file or name, row=line, fix=_FIX,
             ) from None
         return markup, list(self._used), self._values
+
+
+def _syntax_error(exc: TemplateSyntaxError, name: str) -> RenderError:
+    """A template that does not parse, named by file and line (loading or including it)."""
+    return RenderError(
+        f"template syntax error: {exc.message}", file=exc.filename or name,
+        row=exc.lineno, fix=_FIX,
+    )
