@@ -7,7 +7,6 @@ import datetime as dt
 import click
 
 from appeals.cli._files import option_file
-
 from appeals.readers.aliases import MAPPABLE_FIELDS
 from appeals.readers.loader import parse_column_mapping
 

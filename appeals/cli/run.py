@@ -9,10 +9,9 @@ from typing import Any
 
 import click
 
-from appeals.cli._files import option_file
-
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
+from appeals.cli._files import option_file
 from appeals.jobs.run import run
 
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from appeals.cli._files import option_file
-
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
+from appeals.cli._files import option_file
 from appeals.jobs.scrub import WORKBOOK, scrub_to_folder
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import load_payer_rules

@@ -6,10 +6,9 @@ import json
 
 import click
 
-from appeals.cli._files import option_file
-
 from appeals.classify.units import UnitsResult, units_for_sites, units_for_times
 from appeals.cli._common import plain_source, reports_errors
+from appeals.cli._files import option_file
 from appeals.rules.payers import OTHER, load_payer_rules
 
 

@@ -10,7 +10,6 @@ import io
 import docx
 import pytest
 
-
 HEADERS = ["Claim #", "Patient Name", "Member ID", "Payer", "DOS", "CPT", "Units", "Billed",
            "Paid", "Adj Reason", "Remark"]
 
