@@ -46,6 +46,10 @@ def route_deadlines(
             continue
         days, receipt = rule.window(payer_rules.get(payers[i]))
         words = _WORDS.get(rule.route, rule.route)
+        if days is None:
+            basis[i] = (f"{words}: the window is the contract's; set contract_window_days in "
+                        "payers.csv (no deadline until then)")
+            continue
         if rule.window_from == "service" or np.isnat(notice[i]):
             receipt = 0
             if np.isnat(dos[i]):
