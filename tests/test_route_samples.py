@@ -129,7 +129,7 @@ def test_route_deadline_and_documents(result, claim):
         assert ("Separate new claim" in text) == ("new-claim lines" in documents)
         if claim["route"] == "reopening":
             assert ("Fields for the written form" in text) == ("written form" in documents)
-            assert ("reopening_form" in text) == ("written form" not in documents)
+            assert ("No written form is configured" in text) == ("written form" not in documents)
             assert ("Place of service\n22\n11" in text) == ("POS 22 -> 11" in documents)
 
 

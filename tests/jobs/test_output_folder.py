@@ -20,7 +20,7 @@ from appeals.errors import OutputError
 from appeals.jobs.output import output_error, staging_prefix
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-INPUT = SAMPLES / "denials_clearinghouse.csv"
+INPUT = SAMPLES / "denials_routes.csv"  # it writes letters (written requests)
 ARGS = ["--today", "2026-04-30", "--quiet"]
 
 
