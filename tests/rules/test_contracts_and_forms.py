@@ -43,7 +43,7 @@ def _disputed(payers_path):
 
 @pytest.mark.parametrize("settings, deadline, basis", [
     ({"contracted": "no"}, "2026-06-14", "+ 65 days"),
-    ({"contracted": ""}, "2026-06-14", "+ 65 days"),
+    ({"contracted": ""}, "2026-06-14", "until contracted is set in payers.csv"),
     ({"contracted": "yes", "contract_window_days": "30"}, "2026-05-10", "+ 30 days"),
     ({"contracted": "yes"}, None, "set contract_window_days"),
 ])
