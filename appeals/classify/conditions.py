@@ -113,7 +113,8 @@ def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
+def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules, *,
+                  claim_type: str = "") -> Facts:
     """Evaluate every condition in ``CONDITIONS`` for every line."""
     n = len(lines)
     key = claim_keys(lines)  # a claim is its id + payer + member, not the id alone
@@ -171,7 +172,7 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         claim_any=lambda mask: encounter_any(claim, n_claims, mask),
         is_sc_admin=is_sc_admin, is_scig_drug=is_scig_drug, scig_product_sc=scig_product_sc,
         enc_sc_admin=enc_sc_admin, enc_iv_admin=enc_iv_admin, enc_96371_units=enc_96371,
-        cap=cap, unsupported=unsupported,
+        cap=cap, unsupported=unsupported, default_institutional=claim_type == "institutional",
     ))
     # IV lines count as SCIG work only beside an SC product or SC administration codes.
     scig_related = is_sc_admin | is_scig_drug | (is_iv_admin & (scig_product_sc | enc_sc_admin))
