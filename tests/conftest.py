@@ -71,10 +71,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     private = session.config.stash.get(_TMP_KEY, None)
-    if private is None:
+    if private is None or not private.is_dir():
         return
-    left = sorted(p.name for p in private.iterdir()) if private.is_dir() else []
-    shutil.rmtree(private, ignore_errors=True)
+    # pymp-*: multiprocessing's own scratch (the forkserver's socket, no data), which it
+    # removes at interpreter exit; the private folder goes after it (a lower exit priority)
+    scratch = [p for p in private.iterdir() if p.name.startswith("pymp-") and p.is_dir()]
+    left = sorted(p.name for p in private.iterdir() if p not in scratch)
+    for name in left:
+        path = private / name
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+    if scratch:
+        from multiprocessing.util import Finalize
+
+        Finalize(None, shutil.rmtree, args=(str(private),), kwargs={"ignore_errors": True},
+                 exitpriority=-200)
+    else:
+        shutil.rmtree(private, ignore_errors=True)
     if left:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:

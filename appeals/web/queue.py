@@ -184,7 +184,8 @@ def _row(record: dict[str, Any], states: Mapping[str, str]) -> dict[str, Any]:
     out.update(
         days_left=None if days is pd.NA or days is None else int(days),
         past_due=bool(record["past_due"]),
-        at_stake=float(record["at_stake"]),
+        # no billed amount in the export: unknown, not $0 (and JSON has no NaN)
+        at_stake=None if pd.isna(record["at_stake"]) else float(record["at_stake"]),
         placeholders=len(placeholders),
         state=states.get(record["claim_id"], NEW_STATE),
     )

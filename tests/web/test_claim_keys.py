@@ -94,3 +94,20 @@ def test_a_claim_id_with_a_slash_opens_by_its_link(client, run_id, auth) -> None
                         json={"event": "submitted", "date": "2026-04-30", "how": "portal"})
     assert track.status_code == 200 and track.json()["state"] == "submitted"
     assert client.get(f"/api/runs/{run_id}/claims/A/78", headers=auth).status_code == 404
+
+
+def test_an_export_without_billed_amounts_lists_its_queue(client, auth) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([h for h in HEADERS if h != "Billed"])
+    writer.writerow(["4004", "Testpatient, Dora", "ZZ0000004", "Aetna", "03/05/2026", "96371",
+                     "4", "0", "CO-119", "N362"])
+    body = buffer.getvalue().encode()
+    run = client.post("/api/runs", files=[("files", ("nobill.csv", body))], headers=auth)
+    assert run.status_code == 200, run.text
+    run_id = run.json()["run_id"]
+    queue = client.get(f"/api/runs/{run_id}/queue?status=all", headers=auth)
+    assert queue.status_code == 200, queue.text  # was a 500: NaN is not JSON
+    assert [r["at_stake"] for r in queue.json()["rows"]] == [None]  # unknown, not $0.00
+    page = client.get(f"/runs/{run_id}", headers=auth)
+    assert page.status_code == 200 and "4004" in page.text and "$nan" not in page.text
