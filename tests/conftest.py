@@ -64,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     outer = tempfile.gettempdir()
     os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", outer)
     private = Path(tempfile.mkdtemp(prefix="appeals-tests-tmp-", dir=outer))
+    os.chmod(private, 0o711)  # PostgreSQL's test server runs as nobody and must reach in
     config.stash[_TMP_KEY] = private
     os.environ["TMPDIR"] = str(private)
     tempfile.tempdir = str(private)
