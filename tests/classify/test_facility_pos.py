@@ -34,6 +34,7 @@ def _claim(pos, denied, *, payer="UnitedHealthcare", **extra):
     (("96371", 3.0, "119", "N362"), "units_over_cap"),
     (("96370", 2.0, "B15", ""), None),
     (("96369", 1.0, "58", "N428"), None),
+    (("96371", 1.0, "197", ""), "no_authorization"),  # the facility's own authorization
 ])
 def test_facility_pos_routes_to_the_facility_whatever_the_reason(pos, denied, other):
     out = _classify(_claim(pos, denied))
@@ -89,3 +90,18 @@ def test_office_chart_turns_a_facility_pos_into_a_pos_correction(payer, route):
     assert out["corrected_place_of_service"].tolist() == ["11", "11"]
     assert "POS corrected to 11" in line["correction"]
     assert line["corrected_units"] == 2.0
+
+
+def test_patient_responsibility_at_a_facility_is_not_billed_to_the_patient():
+    base = {"payer_name": "Aetna", "place_of_service": "19"}
+    out = _classify([canonical_line("F3", "96369", carcs="96", rarcs="N425",
+                                    adjustments="PR-96:260", **base)])
+    line = out.iloc[0]
+    assert line["route"] == "other_supplier"
+    assert line["patterns"].split(";") == ["site_of_care", "patient_responsibility"]
+
+
+def test_an_exact_duplicate_stays_a_duplicate():
+    out = _classify([canonical_line("F4", "96369", place_of_service="22", carcs="18",
+                                    adjustments="OA-18:260")])
+    assert (out.iloc[0]["pattern"], out.iloc[0]["route"]) == ("duplicate", "no_action")
