@@ -51,8 +51,8 @@ def _others(ln: Line) -> str:
     others = [p.replace("_", " ") for p in ln.patterns.split(";") if p and p != "site_of_care"]
     if not others:
         return ""
-    return (" The line's other causes (" + ", ".join(others) + ") are recorded but not pursued on this claim: the service "
-            "is the facility's to bill.")
+    return (f" The line's other causes ({', '.join(others)}) are recorded but not pursued on "
+            "this claim: the service is the facility's to bill.")
 
 
 def correct(fx: Fix) -> None:
