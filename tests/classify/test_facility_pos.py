@@ -9,6 +9,7 @@ import pytest
 from conftest import canonical_line, lines_frame
 
 from appeals.classify.classifier import classify
+from appeals.jobs.run import classify_files
 
 TODAY = dt.date(2026, 4, 30)
 
@@ -105,3 +106,30 @@ def test_an_exact_duplicate_stays_a_duplicate():
     out = _classify([canonical_line("F4", "96369", place_of_service="22", carcs="18",
                                     adjustments="OA-18:260")])
     assert (out.iloc[0]["pattern"], out.iloc[0]["route"]) == ("duplicate", "no_action")
+
+
+@pytest.mark.parametrize("setting, route", [
+    ("Office", "corrected_claim"),  # the chart's setting says office: a POS fix
+    ("POS 11", "corrected_claim"),
+    ("Hospital outpatient clinic", "other_supplier"),  # a hospital clinic is the facility's
+])
+def test_a_service_setting_column_decides(setting, route):
+    # times on file too: a stated setting outranks them
+    chart = {"service_setting": setting, "infusion_start": "09:00", "infusion_stop": "10:00",
+             "sites": 4.0}
+    out = _classify(_claim("22", ("96371", 3.0, "119", "N362"), **chart))
+    line = out.iloc[1]
+    assert line["route"] == route
+    if route == "corrected_claim":
+        assert repr(setting) in line["evidence"]
+        assert out["corrected_place_of_service"].tolist() == ["11", "11"]
+
+
+def test_a_setting_column_is_read_from_an_export(tmp_path):
+    path = tmp_path / "denials.csv"
+    path.write_text(
+        "Claim #,Payer,DOS,POS,CPT,Units,Charge,Paid,Adj Reason,Remark,Infusion Setting\n"
+        "S-1,Aetna,03/02/2026,22,96369,1,260,0,CO-58,N428,Office\n", encoding="utf-8")
+    out, _, _ = classify_files([path], today=TODAY)
+    assert out.iloc[0]["service_setting"] == "Office"
+    assert out.iloc[0]["rule_id"] == "facility_pos_office_chart"
