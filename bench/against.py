@@ -151,6 +151,8 @@ def child_main(argv: list[str]) -> int:
         classifications(arg["paths"], arg["out"])
         print(json.dumps(0.0))
     else:
+        if arg.get("patch"):  # bench/tricks.py: a speed trick switched off
+            exec(arg["patch"], {})  # noqa: S102 - code from bench/tricks.py's own table
         print(json.dumps(measure(task, arg["path"])))
     return 0
 
