@@ -30,8 +30,8 @@ TRICKS = {
                  "import appeals.readers._distinct as D; D.MAX_DISTINCT_SHARE = -1.0"),
     "distinct_threads": ("load_csv", "readers/_distinct.py: columns parsed on threads",
                          "import appeals.readers._distinct as D; D.PARALLEL_CELLS = 10**18"),
-    "arrow_csv": ("load_csv", "readers/sheets.py: Arrow's CSV reader, csv module fallback",
-                  "import appeals.readers.sheets as S\n"
+    "arrow_csv": ("load_csv", "readers/delimited.py: Arrow's CSV reader, else csv module",
+                  "import appeals.readers.delimited as S\n"
                   "def _off(*a):\n    raise ValueError('off')\n"
                   "S._read_arrow = _off"),
     "x12_date_memo": ("read_835", "readers/x12.py: each CCYYMMDD checked once",

@@ -23,7 +23,8 @@ from appeals.classify.units import units_for_sites
 from appeals.errors import InputFileError
 from appeals.readers import values as C
 from appeals.readers.aliases import ColumnMap, map_columns, normalise_header
-from appeals.readers.sheets import RawTable, read_raw
+from appeals.readers.raw_table import RawTable
+from appeals.readers.sheets import read_raw
 from appeals.rules.reference import scig_jcodes
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, conform, empty_rejected
 

@@ -34,7 +34,9 @@ from appeals.readers.aliases import (
     require_columns,
 )
 from appeals.readers.base import FileReport, ReadOptions, ReadResult
-from appeals.readers.sheets import EXCEL_ERRORS, UNCLOSED_QUOTE, RawTable, read_raw
+from appeals.readers.excel import EXCEL_ERRORS
+from appeals.readers.raw_table import UNCLOSED_QUOTE, RawTable
+from appeals.readers.sheets import read_raw
 from appeals.schema import LINE_COLUMNS, REJECTED_COLUMNS, empty_rejected
 
 TEXT_FIELDS = (
