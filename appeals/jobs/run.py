@@ -67,7 +67,8 @@ def classify_files(
     lines = loaded.lines
     if infusion_log is not None:
         # deferred, as the render imports below: classify and check load this module too
-        from appeals.readers.infusion_log import join_infusion_log, read_infusion_log
+        from appeals.readers.infusion_join import join_infusion_log
+        from appeals.readers.infusion_log import read_infusion_log
 
         log = read_infusion_log(infusion_log)
         lines, join = join_infusion_log(lines, log)
