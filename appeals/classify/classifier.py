@@ -141,13 +141,16 @@ def _label(out: pd.DataFrame, status: np.ndarray, active: list[Rule], chosen: np
         values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
         return values[np.where(matched, chosen, len(active))]
 
+    # Only matched lines have patterns: the per-line lists are built for them alone.
+    hit = np.flatnonzero(matched)
+    patterns = np.full(len(status), "", dtype=object)
+    patterns[hit] = join_patterns([[active[k].pattern for k in also[i]] for i in hit])
+    action = pick("action")
+    action[hit] = escalate(action[hit], [[active[k].action for k in also[i]] for i in hit])
+    action[(status == "needs_review")] = "review"
     out["status"] = text_series(status, out.index)
     out["pattern"] = text_series(pick("pattern"), out.index)
-    out["patterns"] = text_series(
-        join_patterns([[active[k].pattern for k in ks] for ks in also]), out.index
-    )
+    out["patterns"] = text_series(patterns, out.index)
     out["template"] = text_series(pick("template"), out.index)
     out["rule_id"] = text_series(pick("rule_id"), out.index)
-    action = escalate(pick("action"), [[active[k].action for k in ks] for ks in also])
-    action[(status == "needs_review")] = "review"
     out["action"] = text_series(action, out.index)

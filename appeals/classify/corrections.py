@@ -20,6 +20,7 @@ from appeals.classify.records import NO_LINES
 from appeals.schema import claim_keys, split_list, text_series
 
 CORRECTING = ("clerical", "lines", "new_service")
+_NONE: set[str] = set()  # never changed: Fix.has reads it only
 
 
 def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
@@ -29,7 +30,11 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
     corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
-    lists = [set(split_list(v)) for v in out["patterns"].to_numpy(dtype=object)]
+    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
+    lists: list[set[str]] = [_NONE] * n
+    patterns = out["patterns"].to_numpy(dtype=object)
+    for i in np.flatnonzero(corrective):
+        lists[i] = set(split_list(patterns[i]))
 
     supported = facts.supported
     nan = np.full(n, np.nan)
