@@ -115,25 +115,25 @@ def classify(
 
 
 def _match_rules(frame: pd.DataFrame, facts: Facts, active: list[Rule], candidates: np.ndarray,
-                 mode: Mode) -> tuple[np.ndarray, list[list[int]]]:
+                 mode: Mode) -> tuple[np.ndarray, dict[int, list[int]]]:
     """Per line, the first rule that holds (-1: none) and every rule that holds."""
     chosen = np.full(facts.n, -1, dtype=np.int64)
     # Every rule that holds is kept: a line may have more than one cause, and each fix
     # must reach the one correction (the J-code keeps its KX under wrong_route).
-    also: list[list[int]] = [[] for _ in range(facts.n)]
+    also: dict[int, list[int]] = {}
     for k, rule in enumerate(active):
         hits = candidates & rule_masks(frame, facts, rule, mode)
         if not hits.any():
             continue
         first = hits & (chosen == -1)
         chosen[first] = k
-        for i in np.flatnonzero(hits):
-            also[i].append(k)
+        for i in np.flatnonzero(hits).tolist():
+            also.setdefault(i, []).append(k)
     return chosen, also
 
 
 def _label(out: pd.DataFrame, status: np.ndarray, active: list[Rule], chosen: np.ndarray,
-           also: list[list[int]]) -> None:
+           also: dict[int, list[int]]) -> None:
     """Status, pattern(s), template, rule id and action columns from the matched rules."""
     matched = chosen >= 0
 
@@ -144,9 +144,9 @@ def _label(out: pd.DataFrame, status: np.ndarray, active: list[Rule], chosen: np
     # Only matched lines have patterns: the per-line lists are built for them alone.
     hit = np.flatnonzero(matched)
     patterns = np.full(len(status), "", dtype=object)
-    patterns[hit] = join_patterns([[active[k].pattern for k in also[i]] for i in hit])
+    patterns[hit] = join_patterns([[active[k].pattern for k in also[i]] for i in hit.tolist()])
     action = pick("action")
-    action[hit] = escalate(action[hit], [[active[k].action for k in also[i]] for i in hit])
+    action[hit] = escalate(action[hit], [[active[k].action for k in also[i]] for i in hit.tolist()])
     action[(status == "needs_review")] = "review"
     out["status"] = text_series(status, out.index)
     out["pattern"] = text_series(pick("pattern"), out.index)

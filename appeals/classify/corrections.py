@@ -55,12 +55,15 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
-    has_add = np.fromiter((bool(a) for a in add), dtype=bool, count=n)
+    has_add = np.fromiter(map(bool, add), dtype=bool, count=n)
+    on_claim = np.zeros(n, dtype=bool)  # a line added to the corrected claim itself
+    for j in np.flatnonzero(has_add).tolist():
+        on_claim[j] = any(not a.new_claim for a in add[j])
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     changed = claim_needs & (
         (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
-        | remove | np.fromiter((any(not a.new_claim for a in x) for x in add), bool, n)
+        | remove | on_claim
     )
     out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
     out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)
