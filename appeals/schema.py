@@ -132,6 +132,8 @@ CLASSIFIED_COLUMNS = (
     "corrected_procedure_code",
     "corrected_modifiers",
     "corrected_units",
+    # the POS the corrected claim reports ("" when none is needed or it does not change)
+    "corrected_place_of_service",
     "remove_line",  # "yes" when the corrected claim drops this line
     "add_lines",  # tuple of AddedLine: lines a fix adds (correction or separate new claim)
     "deadline",  # datetime64: the route's deadline

@@ -247,6 +247,7 @@ def _classify_line(i, enc, claim_facts, col, out, active, payer_rules, routine,
             "line_has_jz_jw": bool({"JZ", "JW"} & set(_codes(col["modifiers"][i]))),
             "has_justification": enc.justified,
             "times_documented": enc.times_documented,
+            "chart_shows_office": enc.times_documented,
             "units_unsupported": unsupported,
         }
         assert conditions.keys() == CONDITIONS.keys(), "a condition the reference lacks"

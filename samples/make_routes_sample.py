@@ -2,7 +2,10 @@
 
 One claim per row of the routing table (appeals/data/routes.csv) and per group code, with
 the route, deadline and documents each must get when classified on 2026-04-30 with the
-packaged tables. Every patient is fictional. Run: python samples/make_routes_sample.py
+packaged tables and samples/payers_office.csv: the packaged payer table as an office would
+configure it (OFFICE below: whether it is contracted with two Medicare Advantage plans, one
+contract's dispute window, one MAC's written reopening form), all fictional entries.
+Every patient is fictional. Run: python samples/make_routes_sample.py
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ HEADERS = ["Claim #", "Payer Claim #", "Patient Name", "Member ID", "Payer", "DO
            "Reason Code", "Remark Code", "Remit Date", "Start", "Stop", "Number of Sites",
            "Justification"]
 PAID = ("", "45", "")  # group, reason, remark of a paid line
+# A sample office's own settings on top of the packaged payer table (fictional entries).
+OFFICE = {
+    "humana_ma": {"contracted": "no"},
+    "uhc_ma": {"contracted": "yes", "contract_window_days": "90"},
+    "cgs_j15": {"reopening_form": "Example reopening form (sample office entry)"},
+}
 
 # claim, payer, pos, rev, scenario, [(code, mods, units, paid, (group, carc, rarc))],
 # remit date, chart (start, stop, sites, justification), expected route, deadline, documents
@@ -88,15 +97,52 @@ CLAIMS = [
     ("RT-22", "Noridian JF", "11", "", "No pattern explains it",
      [("96369", "", 1, 260, PAID), ("96371", "", 2, 0, ("CO", "119", ""))],
      "04/10/2026", None, "review", "2026-08-13", "none (queue row)"),
+    ("RT-23", "UnitedHealthcare Medicare Advantage", "11", "",
+     "Medicare Advantage (contracted), units above the cap with a justification",
+     [("96369", "", 1, 260, PAID), ("96371", "", 3, 0, ("CO", "119", "N362"))],
+     "04/10/2026", ("09:00", "10:00", 4, "Four sites: could not tolerate the volume at three"),
+     "reconsideration", "2026-07-09", "letter (payment dispute under the agreement)"),
+    ("RT-24", "Wellcare", "11", "",
+     "Medicare Advantage, contract status not configured, office POS denied",
+     [("96369", "", 1, 0, ("CO", "58", "N428")), ("J1559", "JB", 60, 3000, PAID)],
+     "04/10/2026", None, "reconsideration", "2026-06-14",
+     "letter (contract status placeholder, Waiver of Liability if not contracted)"),
+    ("RT-25", "Noridian JF", "11", "", "Medicare, no authorization (CO-197)",
+     [("96369", "", 1, 0, ("CO", "197", "")), ("J1559", "JB KX JZ", 40, 2100, PAID)],
+     "04/10/2026", None, "review", "2026-08-13", "none (queue row)"),
+    ("RT-26", "UnitedHealthcare", "22", "",
+     "Facility POS on a professional claim, denied for units over the cap",
+     [("96369", "", 1, 260, PAID), ("96371", "", 3, 0, ("CO", "119", "N362"))],
+     "04/10/2026", None, "other_supplier", "", "none (queue row)"),
+    ("RT-27", "CGS J15", "22", "",
+     "Facility POS, the office's infusion record shows the office (MAC with a written form)",
+     [("96369", "", 1, 0, ("CO", "58", "N428")), ("J1559", "JB KX JZ", 40, 2100, PAID)],
+     "04/10/2026", ("09:00", "10:00", 1, ""), "reopening", "2027-04-10",
+     "reopening script (POS 22 -> 11, written form)"),
 ]
 DOS = "03/02/2026"
 OTHER_DOS = {"RT-21": "09/02/2025"}  # the late claim: served and decided in 2025
 NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India",
          "Juliett", "Kilo", "Lima", "Mike", "November", "Oscar", "Papa", "Quebec", "Romeo",
-         "Sierra", "Tango", "Uniform", "Victor"]
+         "Sierra", "Tango", "Uniform", "Victor", "Whiskey", "Xray", "Yankee", "Zulu", "Ember",
+         "Fjord", "Garnet"]
+
+
+def write_office_payers() -> None:
+    """The packaged payer table with the sample office's settings (OFFICE) filled in."""
+    source = HERE.parent / "appeals" / "data" / "payers.csv"
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        row.update(OFFICE.get(row["payer"], {}))
+    with (HERE / "payers_office.csv").open("w", newline="", encoding="utf-8") as f:
+        out = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        out.writeheader()
+        out.writerows(rows)
 
 
 def main() -> None:
+    write_office_payers()
     with (HERE / "denials_routes.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(HEADERS)

@@ -69,12 +69,14 @@ def classify(
     mode: Mode = "denials",
     routes: RouteTable | None = None,
     today: dt.date | None = None,
+    claim_type: str = "",
 ) -> pd.DataFrame:
     """Return ``lines`` (same order and index) with the classification columns added.
 
     Statuses in ``denials`` mode: ``denied`` (a pattern matched), ``needs_review`` (an SCIG
     denial no rule explains), ``out_of_scope`` (a denial that is not SCIG work, or a payment
     reversal), ``paid`` (no denial). In ``scrub`` mode: ``flagged`` or ``clean``.
+    ``claim_type`` (the office's setting) is used only for claims whose data does not say.
     """
     rules = load_denial_map() if rules is None else rules
     payer_rules = load_payer_rules() if payer_rules is None else payer_rules
@@ -82,7 +84,7 @@ def classify(
     unresolved = frame["payer"] == ""
     if unresolved.any():
         frame.loc[unresolved, "payer"] = payer_rules.resolve_series(frame.loc[unresolved, "payer_name"])
-    facts = compute_facts(frame, payer_rules)
+    facts = compute_facts(frame, payer_rules, claim_type=claim_type)
     n = len(frame)
 
     if mode == "denials":

@@ -114,7 +114,8 @@ def group_index(*keys: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
+def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules, *,
+                  claim_type: str = "") -> Facts:
     """Evaluate every condition in ``CONDITIONS`` for every line."""
     n = len(lines)
     key = claim_keys(lines)  # a claim is its id + payer + member, not the id alone
@@ -141,7 +142,7 @@ def compute_facts(lines: pd.DataFrame, payer_rules: PayerRules) -> Facts:
         is_sc_admin=scig.is_sc_admin, is_scig_drug=scig.is_scig_drug,
         scig_product_sc=scig.scig_product_sc, enc_sc_admin=scig.enc_sc_admin,
         enc_iv_admin=scig.enc_iv_admin, enc_96371_units=enc_96371, cap=cap,
-        unsupported=unsupported,
+        unsupported=unsupported, default_institutional=claim_type == "institutional",
     ))
     # IV lines count as SCIG work only beside an SC product or SC administration codes.
     scig_related = scig.is_sc_admin | scig.is_scig_drug | (

@@ -43,6 +43,7 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     fx = Fix(
         facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
         new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
+        new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
         remove=np.zeros(n, dtype=bool), add=[[] for _ in range(n)],
         why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
         s70=s70, s71=s71,
@@ -60,14 +61,17 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     for j in np.flatnonzero(has_add).tolist():
         on_claim[j] = any(not a.new_claim for a in add[j])
     claim_needs = encounter_any(*_claim_groups(out), corrective)
+    pos = out["place_of_service"].to_numpy(dtype=object)
+    moved = claim_needs & (fx.new_pos != pos)
     changed = claim_needs & (
-        (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
+        moved | (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
         | remove | on_claim
     )
     out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
     out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)
     out["corrected_units"] = np.where(claim_needs, new_units, np.nan)
+    out["corrected_place_of_service"] = text_series(np.where(moved, fx.new_pos, ""), out.index)
     out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
     added = np.empty(n, dtype=object)
     added[:] = [tuple(a) if has_add[i] else NO_LINES for i, a in enumerate(add)]

@@ -17,6 +17,7 @@ from appeals.rules.payers import PayerRules
 from appeals.rules.routes import RouteRule
 from appeals.schema import text_series
 
+UNKNOWN_CONTRACT = frozenset({"unknown"})
 _WORDS = {
     "reopening": "reopening", "redetermination": "redetermination",
     "reconsideration": "reconsideration", "corrected_claim": "corrected claim",
@@ -46,6 +47,10 @@ def route_deadlines(
             continue
         days, receipt = rule.window(payer_rules.get(payers[i]))
         words = _WORDS.get(rule.route, rule.route)
+        if days is None:
+            basis[i] = (f"{words}: the window is the contract's; set contract_window_days in "
+                        "payers.csv (no deadline until then)")
+            continue
         if rule.window_from == "service" or np.isnat(notice[i]):
             receipt = 0
             if np.isnat(dos[i]):
@@ -59,6 +64,8 @@ def route_deadlines(
         deadline[i] = start + np.timedelta64(days + receipt, "D")
         extra = f" + {receipt} days presumed receipt" if receipt else ""
         basis[i] = f"{words}: {what} {_day(start)}{extra} + {days} days"
+        if rule.contracted == UNKNOWN_CONTRACT:
+            basis[i] += " (the non-contracted window until contracted is set in payers.csv)"
     out["deadline"] = deadline
     out["deadline_basis"] = text_series(basis, out.index)
     limit = np.datetime64(today, "ns")

@@ -34,6 +34,7 @@ def assign_routes(
     n = len(out)
     payer = out["payer"].to_numpy(dtype=object)
     kinds = {key: payer_rules.get(key).payer_type for key in pd.unique(payer)}
+    deals = {key: payer_rules.get(key).contract_status for key in kinds}
     payer_type = np.array([kinds[k] for k in payer], dtype=object) if n else np.array([], object)
     claim_type = claim_types(out, facts)
     no_appeal = facts.columns.list_has_any("rarcs", unprocessable_rarcs())
@@ -42,9 +43,9 @@ def assign_routes(
     action = out["action"].to_numpy(dtype=object)
     chosen: list[RouteRule | None] = [None] * n
     route = np.full(n, "", dtype=object)
-    memo: dict[tuple[str, str, str, str], RouteRule] = {}
+    memo: dict[tuple[str, str, str, str, str], RouteRule] = {}
     for i in np.flatnonzero(np.isin(status, OPEN)):
-        key = (payer_type[i], claim_type[i], state[i], action[i] or "review")
+        key = (payer_type[i], claim_type[i], state[i], action[i] or "review", deals[payer[i]])
         rule = memo.get(key)
         if rule is None:
             rule = memo[key] = routes.find(*key)

@@ -38,6 +38,7 @@ class Scope:
     enc_96371_units: np.ndarray
     cap: np.ndarray
     unsupported: np.ndarray
+    default_institutional: bool = False  # practice.toml claim_type, for claims data leaves open
 
     def filled(self, name: str) -> np.ndarray:
         return self.cols.test(name, bool)
@@ -122,14 +123,26 @@ def _pos_facility(s: Scope) -> np.ndarray:
     return s.pos_in(FACILITY_POS)
 
 
+@condition("chart_shows_office", "the office's own infusion record for the encounter (start and "
+           "stop times, from the infusion log or the export) places the infusion in the office")
+def _chart_office(s: Scope) -> np.ndarray:
+    # The office's nurse charted each site's start and stop: the office gave the infusion,
+    # so a facility POS on its own claim is a keying error, not a facility's service.
+    return s.enc_any(s.filled("infusion_start") & s.filled("infusion_stop"))
+
+
 @condition("institutional_claim", "the claim is institutional: its claim form (type of bill, "
            "claim form or the 835's claim fields) says so, or, when no form is given, a "
-           "revenue code is on any of its lines")
+           "revenue code is on any of its lines, or, when the data says nothing, the office's "
+           "claim_type in practice.toml")
 def _institutional(s: Scope) -> np.ndarray:
     # Decided per claim so every line of a claim takes the same route.
     stated = s.claim_any(s.cols.member_of("claim_form", frozenset({"institutional"})))
     professional = s.claim_any(s.cols.member_of("claim_form", frozenset({"professional"})))
-    return stated | (~professional & s.claim_any(s.filled("revenue_code")))
+    revenue = s.claim_any(s.filled("revenue_code"))
+    # The data wins; the office's configured claim type only fills a claim it leaves open.
+    silent = ~stated & ~professional & ~revenue
+    return stated | (~professional & revenue) | (silent & s.default_institutional)
 
 
 @condition("group_pr", "the line's denial adjustments all carry group code PR (patient "

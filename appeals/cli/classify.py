@@ -11,6 +11,7 @@ from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
 from appeals.errors import OutputError
 from appeals.jobs.run import classify_files
+from appeals.rules.practice import load_practice
 
 CSV_COLUMNS = (
     "source_file", "source_row", "claim_id", "payer_claim_number", "payer_name", "payer",
@@ -53,6 +54,8 @@ def _neutralise(value: object) -> object:
 @opt.denial_map
 @opt.payers
 @opt.infusion_log
+@click.option("--practice", type=click.Path(dir_okay=False),
+              help="practice.toml: its claim_type is used where the data does not say.")
 @click.option("--csv", "csv_path", metavar="PATH", help="Write every line as CSV ('-' for stdout).")
 @click.option("--raw", is_flag=True,
               help="Keep CSV cells as they are (by default a cell starting with = + - @ gets a "
@@ -60,8 +63,8 @@ def _neutralise(value: object) -> object:
 @click.option("--all", "show_all", is_flag=True, help="Show paid lines in the table too.")
 @opt.verbose
 @reports_errors
-def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, raw, show_all,
-            verbose):
+def command(files, sheet, columns, denial_map, payers, infusion_log, practice, csv_path, raw,
+            show_all, verbose):
     """Classify every line of the exports and show the result.
 
     FILES are CSV, TSV, Excel or X12 835 files, in any mix. Lists in the CSV are
@@ -77,6 +80,7 @@ def command(files, sheet, columns, denial_map, payers, infusion_log, csv_path, r
     classified, loaded, log_report = classify_files(
         files, sheet=sheet, columns=opt.mapping(columns), denial_map=denial_map,
         payers=payers, infusion_log=infusion_log,
+        claim_type=load_practice(practice).claim_type if practice else "",
     )
     if csv_path == "-":
         csv_frame(classified, raw=raw).to_csv(sys.stdout, index=False)

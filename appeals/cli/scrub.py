@@ -11,6 +11,7 @@ from appeals.cli._common import rejected_lines, reports_errors
 from appeals.jobs.scrub import WORKBOOK, scrub_to_folder
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import load_payer_rules
+from appeals.schema import claim_keys
 
 
 @click.command("scrub")
@@ -54,10 +55,11 @@ def command(files, out_dir, infusion_log, sheet, columns, denial_map, payers, pr
     click.echo(lines[0])
     for line in lines[1:]:
         click.echo(line)
-    for claim in result.flagged_claims:
-        rows = result.flagged[result.flagged["claim_id"] == claim]
+    keys = claim_keys(result.flagged)
+    for key in result.flagged_claims:
+        rows = result.flagged[keys == key]
         patterns = ", ".join(dict.fromkeys(rows["pattern"]))
-        click.echo(f"  fix {claim}: {patterns}")
+        click.echo(f"  fix {rows['claim_id'].iloc[0]}: {patterns}")
     for line in rejected_lines(result.rejected, result.files, verbose=verbose):
         click.echo(line, err=True)
     written = int((documents["worksheet"] != "").sum()) if len(documents) else 0

@@ -41,6 +41,7 @@ def command(port, host, data_dir, max_upload_mb, ledger, no_browser, today, work
       appeals serve --port 9000 --no-browser
       appeals serve --ledger office.sqlite
     """
+    # The web stack (Starlette, uvicorn) loads only for `serve`: the other commands start faster.
     import uvicorn
 
     from appeals.web import create_app

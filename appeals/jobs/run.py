@@ -58,6 +58,7 @@ def classify_files(
     infusion_log: str | Path | None = None,
     payer_rules: PayerRules | None = None,
     today: dt.date | None = None,
+    claim_type: str = "",
 ) -> tuple[pd.DataFrame, LoadResult, dict[str, Any]]:
     """Load and classify; returns (classified lines, the load result, infusion-log report)."""
     payer_rules = payer_rules or load_payer_rules(payers)
@@ -73,7 +74,8 @@ def classify_files(
         log = read_infusion_log(infusion_log)
         lines, join = join_infusion_log(lines, log)
         log_report = {"summary": join.summary(), "rejected": log.rejected, "join": join}
-    classified = classify(lines, rules=rules, payer_rules=payer_rules, today=today)
+    classified = classify(lines, rules=rules, payer_rules=payer_rules, today=today,
+                          claim_type=claim_type)
     return classified, loaded, log_report
 
 
@@ -127,7 +129,7 @@ def run(
         practice_info, payer_rules = load_practice(practice), load_payer_rules(payers)
         classified, loaded, log_report = classify_files(
             paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
-            infusion_log=infusion_log, today=today,
+            infusion_log=infusion_log, today=today, claim_type=practice_info.claim_type,
         )
         if on_total is not None:
             on_total(documents_needed(classified))

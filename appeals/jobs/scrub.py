@@ -26,7 +26,7 @@ from appeals.readers.infusion_log import read_infusion_log
 from appeals.readers.loader import LoadResult, load_files
 from appeals.rules.denial_map import Rule
 from appeals.rules.payers import PayerRules, load_payer_rules
-from appeals.schema import empty_rejected
+from appeals.schema import claim_keys, empty_rejected
 
 FLAGGED = "flagged"
 WORKBOOK = "scrub.xlsx"
@@ -48,16 +48,18 @@ class ScrubResult:
 
     @property
     def flagged_claims(self) -> list[str]:
-        return list(dict.fromkeys(self.flagged["claim_id"]))
+        """The claim keys (id + payer + member) with a line to fix: one id may be two claims."""
+        return list(dict.fromkeys(claim_keys(self.flagged)))
 
     def summary(self) -> list[str]:
-        claims = self.lines["claim_id"].nunique()
+        claims = claim_keys(self.lines).nunique()
         flagged = self.flagged_claims
         out = [
             f"{len(self.lines)} charge lines on {claims} claims: {len(flagged)} claims to fix "
             f"before sending, {claims - len(flagged)} clean; {len(self.rejected)} rows rejected"
         ]
-        counts = self.flagged.drop_duplicates(["claim_id", "pattern"])["pattern"].value_counts()
+        flagged = self.flagged.assign(claim_key=claim_keys(self.flagged))
+        counts = flagged.drop_duplicates(["claim_key", "pattern"])["pattern"].value_counts()
         out += [f"  {pattern}: {n} claim(s)" for pattern, n in counts.items()]
         if self.log is not None:
             out += self.log.summary()
@@ -135,7 +137,7 @@ def write_scrub(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create the folder ({exc.strerror})", file=out) from None
-    flagged = result.lines[result.lines["claim_id"].isin(result.flagged_claims)]
+    flagged = result.lines[claim_keys(result.lines).isin(result.flagged_claims)]
     documents = write_documents(
         flagged, out, templates_dir=templates, practice=practice, payer_rules=payer_rules,
         today=today or dt.date.today(),

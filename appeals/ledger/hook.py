@@ -31,7 +31,9 @@ from appeals.ledger.states import DENIAL_STATUSES
 from appeals.ledger.stats import stats
 from appeals.ledger.store import open_ledger
 from appeals.ledger.tables import files
+from appeals.ledger.workbook import write_queue_workbook
 from appeals.rules.payers import PayerRules
+from appeals.schema import claim_keys
 
 _HELD = ("submitted", "won", "partly_won", "closed", "written_off")
 
@@ -68,9 +70,10 @@ class LedgerRun:
         held = pd.Series(False, index=all_denied.index)
         held[denied.index] = keys.map(lambda k: state.get(k) in _HELD).to_numpy()
         # a claim is held back only when every one of its denied lines is already handled
-        by_claim = held.groupby(all_denied["claim_id"]).all()
+        # a claim is its id + payer + member: one id shared by two patients is two claims
+        by_claim = held.groupby(claim_keys(all_denied)).all()
         self.held_claims = sorted(by_claim[by_claim].index)
-        return classified[~classified["claim_id"].isin(self.held_claims)]
+        return classified[~claim_keys(classified).isin(self.held_claims)]
 
     def record(
         self, classified: pd.DataFrame, documents: pd.DataFrame, staging: Path, *,
@@ -78,11 +81,9 @@ class LedgerRun:
     ) -> dict[str, Any]:
         """Record the run and mark drafted items in an open transaction (committed when the
         run's ``with`` block ends without error); write ``ledger_queue.xlsx`` into ``staging``."""
-        from appeals.ledger.workbook import write_queue_workbook
-
         written = documents[(documents["letter"] != "") | (documents["worksheet"] != "")] if len(documents) else documents
-        claims = set(written["claim_id"]) if len(written) else set()
-        drafted = classified[classified["status"].isin(DENIAL_STATUSES) & classified["claim_id"].isin(claims)]
+        claims = set(claim_keys(written)) if len(written) else set()
+        drafted = classified[classified["status"].isin(DENIAL_STATUSES) & claim_keys(classified).isin(claims)]
         with self.ledger.errors():
             conn = self.conn = self.ledger.engine.connect().execution_options(ledger_write=True)
             conn.begin()

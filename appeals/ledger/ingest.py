@@ -97,8 +97,10 @@ def observations(lines: pd.DataFrame) -> pd.DataFrame:
 
 def reading_order(obs: pd.DataFrame) -> np.ndarray:
     """Positions in the payer's order: remittance date, then as the lines stand in their file."""
-    when = pd.to_datetime(pd.Series(obs["remit_date"]), errors="coerce")
-    days = when.fillna(pd.Timestamp.min).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    when = pd.to_datetime(pd.Series(obs["remit_date"]), errors="coerce").astype("datetime64[ns]")
+    # an unknown remittance date reads as the earliest: the dated word of the payer comes later
+    days = when.to_numpy().astype(np.int64)
+    days[when.isna().to_numpy()] = np.iinfo(np.int64).min
     return np.argsort(days, kind="stable")
 
 

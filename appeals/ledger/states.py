@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from appeals.ledger.identity import MEDICARE_TYPES
 from appeals.resources import read_data_csv
 
 STATES = ("open", "drafted", "submitted", "won", "partly_won", "lost", "closed", "written_off")
@@ -58,8 +59,6 @@ def appeal_levels() -> tuple[Level, ...]:
 
 def next_level(payer_type: str, after: str) -> Level:
     """The appeal level that follows ``after`` for this payer type (the table's first match)."""
-    from appeals.ledger.identity import MEDICARE_TYPES
-
     payer_type = "medicare" if payer_type in MEDICARE_TYPES else payer_type
     for level in appeal_levels():
         if level.payer_type in (payer_type, "*") and level.after in (after, "*"):

@@ -29,7 +29,7 @@ _TEXT = (
     "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "payer",
     "place_of_service", "procedure_code", "revenue_code", "ndc", "status", "pattern",
     "action", "template", "evidence", "correction", "corrected_procedure_code",
-    "corrected_modifiers", "remove_line", "add_lines", "deadline_basis", "infusion_start",
+    "corrected_modifiers", "corrected_place_of_service", "remove_line", "add_lines", "deadline_basis", "infusion_start",
     "infusion_stop", "admin_route", "product", "justification", "chart_reference", "modifiers",
     "carcs", "rarcs", "adjustments", "patterns", "route", "payer_type", "claim_type",
     "denial_state", "past_due",
@@ -291,9 +291,12 @@ def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> li
             "code": _change(line["procedure_code"], code),
             "modifiers": _change(line["modifiers"], mods),
             "units": _change(line["units"], units), "revenue_code": line["revenue_code"],
+            "place_of_service": _change(line["place_of_service"],
+                                        line["corrected_place_of_service"]
+                                        or line["place_of_service"]),
             "removed": removed, "added": False,
         }
-        row["changed"] = removed or any(row[k]["changed"] for k in ("code", "modifiers", "units"))
+        row["changed"] = removed or any(row[k]["changed"] for k in FIELDS)
         row["words"] = _change_words(row)
         reason = line["correction"] or titles.get(line["pattern"], "") or fallback
         row["reason"] = reason if row["changed"] else ""
@@ -305,6 +308,9 @@ def corrected_lines(claim: dict[str, Any], sections: list[dict[str, Any]]) -> li
             seen.add(key)
             added.append(_added_row(entry, line["service_date"]))
     return rows + added
+
+
+FIELDS = ("code", "modifiers", "units", "place_of_service")
 
 
 def _change_words(row: dict[str, Any]) -> str:
@@ -322,6 +328,9 @@ def _change_words(row: dict[str, Any]) -> str:
     words += [f"{m} added" for m in sorted(new - old)] + [f"{m} removed" for m in sorted(old - new)]
     if row["units"]["changed"]:
         words.append(f"units {row['units']['old']} → {row['units']['new']}")
+    if row["place_of_service"]["changed"]:
+        pos = row["place_of_service"]
+        words.append(f"POS {pos['old']} → {pos['new']}")
     return "; ".join(words) or "no change"
 
 
@@ -330,6 +339,7 @@ def _added_row(entry: AddedLine, service_date: str) -> dict[str, Any]:
         "number": "new", "service_date": service_date,
         "code": _change("", entry.code), "modifiers": _change("", ", ".join(entry.modifiers)),
         "units": _change("", entry.units_text), "revenue_code": "", "removed": False,
+        "place_of_service": _change("", ""),
         "added": True, "changed": True, "reason": entry.reason,
     }
     row["words"] = _change_words(row)

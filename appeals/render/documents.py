@@ -153,6 +153,8 @@ class _Job:
                 "payer_type": rule.payer_type,
                 "is_medicare_advantage": rule.payer_type == "medicare_advantage",
                 "contracted": rule.contracted,
+                "contract_window_days": rule.contract_window_days,
+                "reopening_form": rule.reopening_form,
                 "portal": rule.portal,
                 "reopening_address": rule.reopening_address,
             }

@@ -57,6 +57,13 @@ class PayerRule:
     contracted: bool | None = None  # None: not configured
     reopening_address: str = ""
     portal: str = ""
+    contract_window_days: int | None = None  # the participation agreement's dispute window
+    reopening_form: str = ""  # the MAC's written reopening form, as the office names it
+
+    @property
+    def contract_status(self) -> str:
+        """``yes``, ``no`` or ``unknown`` (not configured): routes.csv's ``contracted``."""
+        return "unknown" if self.contracted is None else ("yes" if self.contracted else "no")
 
     @property
     def original_medicare(self) -> bool:
@@ -126,6 +133,17 @@ def _filing_days(row: pd.Series, path: Path, line: int) -> int:
     return _int(row, "timely_filing_days", path, line) or 0
 
 
+def _reopening_form(row: pd.Series, payer_type: str, path: Path, line: int) -> str:
+    form = row.get("reopening_form", "").strip()
+    if form and payer_type not in MEDICARE_TYPES:
+        raise ConfigError(
+            "a reopening form belongs to a Medicare MAC", file=path, row=line,
+            column="reopening_form", value=form,
+            fix="leave reopening_form blank on plans that are not an A/B or DME MAC",
+        )
+    return form
+
+
 def load_payer_rules(path: str | Path | None = None) -> PayerRules:
     """Read payer rules (the packaged table unless ``path`` is given)."""
     path = Path(path) if path else data_path("payers.csv")
@@ -182,6 +200,9 @@ def load_payer_rules(path: str | Path | None = None) -> PayerRules:
                 contracted=None if contracted == "" else contracted == "yes",
                 reopening_address=row.get("reopening_address", "").strip(),
                 portal=row.get("portal", "").strip(),
+                contract_window_days=_int(row, "contract_window_days", path, line,
+                                          optional=True) if "contract_window_days" in row else None,
+                reopening_form=_reopening_form(row, payer_type, path, line),
             )
         )
     return PayerRules(rules)

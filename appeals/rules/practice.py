@@ -17,7 +17,8 @@ from appeals.errors import ConfigError
 from appeals.readers.files import require_regular_file
 
 _FIX = "edit practice.toml (start from the sample `appeals init` writes)"
-_PRACTICE_KEYS = ("name", "address", "phone", "fax", "email", "npi", "tin")
+_PRACTICE_KEYS = ("name", "address", "phone", "fax", "email", "npi", "tin", "claim_type")
+CLAIM_TYPES = ("professional", "institutional")
 _SIGNER_KEYS = ("name", "title")
 _AT_LINE = re.compile(r"at line (\d+)")
 # The shipped sample's values: until an office edits them they are not its details, so a
@@ -43,14 +44,17 @@ class Practice:
     tin: str = ""
     signer_name: str = ""
     signer_title: str = ""
+    # the office's claim form when the data does not say (no type of bill, claim form
+    # column, 835 claim field or revenue code): "professional", "institutional" or ""
+    claim_type: str = ""
     source: str = ""  # the file it came from, "" when none
 
     def missing(self) -> list[str]:
-        """Names of the fields still empty (for a run summary)."""
+        """Names of the letter fields still empty (for a run summary)."""
         return [
             f.name
             for f in fields(self)
-            if f.name != "source" and not getattr(self, f.name)
+            if f.name not in ("source", "claim_type") and not getattr(self, f.name)
         ]
 
 
@@ -87,6 +91,17 @@ def _table(data: dict[str, Any], name: str, allowed: tuple[str, ...], path: Path
             fix=f"use only {', '.join(allowed)} under [{name}]",
         )
     return table
+
+
+def _claim_type(value: str, path: Path) -> str:
+    kind = value.lower()
+    if kind not in ("", *CLAIM_TYPES):
+        raise ConfigError(
+            "unknown claim type", file=path, column="practice.claim_type", value=value,
+            fix='write claim_type = "professional" (CMS-1500 / 837P) or "institutional" '
+                '(UB-04 / 837I), or leave it out',
+        )
+    return kind
 
 
 def load_practice(path: str | Path | None = None) -> Practice:
@@ -129,6 +144,7 @@ def load_practice(path: str | Path | None = None) -> Practice:
     values["signer_name"] = _text(signer.get("name", ""), path, "signer.name")
     values["signer_title"] = _text(signer.get("title", ""), path, "signer.title")
     values = {k: "" if _SAMPLE.get(k) == v else v for k, v in values.items()}
+    values["claim_type"] = _claim_type(values.get("claim_type", ""), path)
     address = _address(practice.get("address", []), path)
     return Practice(
         address_lines=() if address == _SAMPLE_ADDRESS else address,

@@ -1,10 +1,12 @@
 """routes.csv: how the payer takes each fix, as data an office can edit.
 
-A row matches a denied line by payer type, claim type, denial state and kind of fix (``*``
-any; ``a;b`` either); the first matching row wins, so specific rows go first. Each row names
-its route, the window (``payer`` takes the payer table's number: the appeal window when
-counted from the notice, the timely-filing limit when counted from the date of service)
-and its source. Cells are validated when loaded; nothing in them is evaluated.
+A row matches a denied line by payer type, claim type, the office's contract with the payer
+(``contracted``: yes, no or unknown when payers.csv leaves it blank; an optional column,
+``*`` when absent), denial state and kind of fix (``*`` any; ``a;b`` either); the first
+matching row wins, so specific rows go first. Each row names its route, the window
+(``payer`` takes the payer table's number: the appeal window when counted from the notice,
+the timely-filing limit when counted from the date of service; ``contract`` the payer
+table's ``contract_window_days``, no deadline until the office fills it in) and its source. Cells are validated when loaded; nothing in them is evaluated.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from appeals.schema import ACTIONS as FIXES
 from appeals.schema import ROUTES
 
 CLAIM_TYPES = ("professional", "institutional")
+CONTRACT_STATES = ("yes", "no", "unknown")
 DENIAL_STATES = ("processed", "unprocessable")
 WINDOW_FROM = ("notice", "service", "none")
 _COLUMNS = ("payer_type", "claim_type", "denial_state", "fix", "route", "window_days",
@@ -40,15 +43,20 @@ class RouteRule:
     window_from: str
     source: str
     line: int
+    contracted: frozenset[str] = frozenset()  # empty: any
+    from_contract: bool = False  # the window is the payer's contract_window_days
 
-    def matches(self, payer_type: str, claim_type: str, state: str, fix: str) -> bool:
+    def matches(self, payer_type: str, claim_type: str, state: str, fix: str,
+                contracted: str = "unknown") -> bool:
         return all(not allowed or value in allowed for allowed, value in (
             (self.payer_types, payer_type), (self.claim_types, claim_type),
-            (self.states, state), (self.fixes, fix)))
+            (self.states, state), (self.fixes, fix), (self.contracted, contracted)))
 
-    def window(self, payer: PayerRule) -> tuple[int, int]:
-        """(days, presumed-receipt days) for this payer."""
-        if self.window_days is not None:
+    def window(self, payer: PayerRule) -> tuple[int | None, int]:
+        """(days, presumed-receipt days) for this payer; days None: not configured."""
+        if self.from_contract:
+            days = payer.contract_window_days
+        elif self.window_days is not None:
             days = self.window_days
         elif self.window_from == "service":
             days = payer.timely_filing_days
@@ -62,9 +70,10 @@ class RouteTable:
     def __init__(self, rules: list[RouteRule]) -> None:
         self.rules = rules
 
-    def find(self, payer_type: str, claim_type: str, state: str, fix: str) -> RouteRule:
+    def find(self, payer_type: str, claim_type: str, state: str, fix: str,
+             contracted: str = "unknown") -> RouteRule:
         for rule in self.rules:
-            if rule.matches(payer_type, claim_type, state, fix):
+            if rule.matches(payer_type, claim_type, state, fix, contracted):
                 return rule
         return _FALLBACK
 
@@ -86,12 +95,13 @@ def _set(cell: str, allowed: tuple[str, ...], column: str, path: Path, line: int
 
 def _days(cell: str, column: str, path: Path, line: int) -> int | None:
     cell = cell.strip().lower()
-    if cell in ("payer", ""):
-        return None if cell == "payer" else 0
+    if cell in ("payer", "", "contract"):
+        return 0 if cell == "" else None
     if not cell.isdigit():
-        raise ConfigError("expected a whole number of days or 'payer'", file=path, row=line,
-                          column=column, value=cell,
-                          fix="write days, or payer to use the payer table's number")
+        raise ConfigError("expected a whole number of days, 'payer' or 'contract'", file=path,
+                          row=line, column=column, value=cell,
+                          fix="write days, payer to use the payer table's number, or contract "
+                          "for the payer table's contract_window_days")
     return int(cell)
 
 
@@ -124,6 +134,8 @@ def _load(path: Path) -> RouteTable:
             window_from=start,
             source=row["source"].strip(),
             line=line,
+            contracted=_set(row.get("contracted", ""), CONTRACT_STATES, "contracted", path, line),
+            from_contract=row["window_days"].strip().lower() == "contract",
         ))
     return RouteTable(rules)
 

@@ -68,9 +68,16 @@ RULE_SCENARIOS = {
     "units_over_cap": (
         [line("A", "96369", **PAID), line("A", "96371", units=3.0, carcs="119", rarcs="N362")],
         1, "clerical", "reopening"),
+    # any denial reason at a facility POS on a professional claim: the facility bills it
     "facility_place_of_service": (
-        [line("A", "96369", place_of_service="22", carcs="58", rarcs="N428")], 0, "other_supplier",
-        "other_supplier"),
+        [line("A", "96369", place_of_service="22", **PAID),
+         line("A", "96371", place_of_service="22", units=3.0, carcs="119", rarcs="N362")],
+        1, "other_supplier", "other_supplier"),
+    # the office's own infusion record places it in the office: a POS fix (a reopening)
+    "facility_pos_office_chart": (
+        [line("A", "96369", place_of_service="19", carcs="58", rarcs="N428",
+              infusion_start="09:00", infusion_stop="10:00", sites=1.0)],
+        0, "clerical", "reopening"),
     "clinic_place_of_service": (
         [line("A", "96369", place_of_service="11", carcs="58", rarcs="N428")], 0, "disagree",
         "redetermination"),

@@ -138,10 +138,11 @@ def test_run_writes_outputs_and_refuses_to_overwrite(cli, tmp_path):
     result = cli("run", XLSX, "-o", str(out), "--today", "2026-04-30", "--quiet")
     assert result.exit_code == 0, result.output
     assert (out / "summary.xlsx").is_file()
-    # a letter only where the route is a written request (PP-3003: a reconsideration with
-    # the chart's justification); Medicare fixes on billed lines are reopening scripts
+    # a letter only where the route is a written request, and this export has none: Medicare
+    # fixes on billed lines are reopening scripts, and PP-3003 (96371 over the cap, billed
+    # at POS 22 on a professional claim) is the facility's to bill
     letters = sorted(p.stem for p in (out / "letters").glob("*.docx"))
-    assert letters == ["PP-3003"]
+    assert letters == []
     sheets = sorted(p.stem for p in (out / "worksheets").glob("*.docx"))
     assert sheets == [f"PP-30{n:02d}" for n in (1, 2, 4, 7, 8, 10)]
     assert "Letters written:" in result.output and "Placeholders left to fill" in result.output

@@ -20,7 +20,7 @@ from appeals.errors import OutputError
 from appeals.jobs.output import output_error, staging_prefix
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-INPUT = SAMPLES / "denials_clearinghouse.csv"
+INPUT = SAMPLES / "denials_routes.csv"  # it writes letters (written requests)
 ARGS = ["--today", "2026-04-30", "--quiet"]
 
 
@@ -175,6 +175,9 @@ def test_scrub_force_replaces_an_earlier_scrub(tmp_path: Path) -> None:
 KILL_MIDWAY = """
 import os, signal, sys
 from pathlib import Path
+# A shell starts background jobs with SIGINT ignored, and Python keeps it so; a biller's Ctrl-C
+# reaches a foreground process, which is what this stands in for.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import appeals.render.documents as documents
 real = documents.write_documents
 def fake(classified, out_dir, **kwargs):

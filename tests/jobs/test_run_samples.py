@@ -39,15 +39,17 @@ def test_summary_counts(result):
     letters = sorted(p.stem for p in (out / "letters").glob("*.docx"))
     sheets = sorted(p.stem for p in (out / "worksheets").glob("*.docx"))
     assert summary.letters == len(letters) and summary.worksheets == len(sheets)
-    # letters only for written requests: a commercial reconsideration with the chart's
-    # justification, and Medicare redeterminations (a line to add is no reopening)
-    assert letters == ["CH-5003", "PP-3003", "SCIG-1003"]
+    # letters only for written requests: a Medicare redetermination (a line to add is no
+    # reopening); PP-3003 and CH-5003 were billed at POS 22 on professional claims, so
+    # whatever the denial reason the facility bills them (no letter)
+    assert letters == ["SCIG-1003"]
     denied = classified[classified["status"] == "denied"]
     want = set(denied.loc[denied["route"].isin(["reopening", "corrected_claim", "new_claim"]),
                           "claim_id"])
     assert set(sheets) == want and len(sheets) == 14
     # another supplier's service, or a line to adjust off: a queue row, no document
-    for claim in ("PP-3005", "PP-3006", "PP-3009", "CH-5005", "SCIG-1004", "SCIG-1007"):
+    for claim in ("PP-3003", "PP-3005", "PP-3006", "PP-3009", "CH-5003", "CH-5005", "SCIG-1004",
+                  "SCIG-1007"):
         assert claim not in letters and claim not in sheets
 
 
@@ -70,7 +72,7 @@ def test_every_letter_names_its_claim_and_argues_each_pattern(result):
 
 def test_placeholders_are_highlighted(result):
     out, *_ = result
-    document = docx.Document(out / "letters" / "CH-5003.docx")
+    document = docx.Document(out / "letters" / "SCIG-1003.docx")
     runs = [r for p in document.paragraphs for r in p.runs]
     marked = [r.text for r in runs if r.font.highlight_color == WD_COLOR_INDEX.YELLOW]
     assert "[payer appeal address]" in marked

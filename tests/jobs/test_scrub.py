@@ -217,3 +217,26 @@ def test_cli_scrub(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "--force" in again.output
     assert CliRunner().invoke(command, [*args, "--force"]).exit_code == 0
     shutil.rmtree(out)
+
+
+def test_one_claim_id_for_two_patients_is_two_claims_in_scrub(tmp_path: Path) -> None:
+    from appeals.cli.scrub import command
+
+    charges = tmp_path / "charges.csv"
+    charges.write_text(
+        "Claim #,Patient Name,Member ID,Payer,DOS,POS,CPT,Modifiers,Units,Charge\n"
+        "1001,\"Testpatient, Alice\",ZZS000001,Aetna,05/04/2026,11,96370,,1,$120.00\n"
+        "1001,\"Testpatient, Alice\",ZZS000001,Aetna,05/04/2026,11,96371,,1,$90.00\n"
+        "1001,\"Testpatient, Bruno\",ZZS000002,Cigna,05/04/2026,11,96369,,1,$260.00\n",
+        encoding="utf-8")
+    out = tmp_path / "scrub"
+    result = CliRunner().invoke(command, [str(charges), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "3 charge lines on 2 claims: 1 claims to fix before sending, 1 clean" in result.output
+    assert result.output.count("fix 1001: addon_without_primary") == 1
+    import docx
+
+    sheets = list((out / "worksheets").iterdir())
+    assert len(sheets) == 1
+    text = "\n".join(p.text for p in docx.Document(str(sheets[0])).paragraphs)
+    assert "Alice" in text and "Bruno" not in text and "ZZS000002" not in text

@@ -47,7 +47,7 @@ def test_letters_carry_the_letterhead_but_none_of_its_metadata(tmp_path: Path) -
     head = letterhead(tmp_path / "letterhead.docx")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, [
-        "run", str(SAMPLES / "denials_practicepro.xlsx"), "-o", str(out), "--letterhead",
+        "run", str(SAMPLES / "remit_scig.835"), "-o", str(out), "--letterhead",
         str(head), "--today", "2026-04-30", "--quiet"])
     assert result.exit_code == 0, result.output
     letters = sorted((out / "letters").iterdir())

@@ -81,14 +81,15 @@ def test_queue_filters_sort_and_pages_on_the_server(sample_run, token):
 
 def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
-    # PP-3003 is a reconsideration: a letter (Medicare reopenings get a worksheet instead)
+    claim = client.get(f"/api/runs/{run_id}/claims/SCIG-1003", headers=auth(token)).json()
+    # SCIG-1003 is a redetermination (a line to add): a letter (Medicare reopenings get a
+    # worksheet instead; PP-3003, billed at a facility POS, goes to the facility)
     assert "payer appeal address" in claim["placeholders"]
     letter = claim["files"]["letter"]
     before = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
     assert "[payer appeal address]" in docx_text(before.content)
 
-    r = client.post(f"/api/runs/{run_id}/claims/PP-3003/fills",
+    r = client.post(f"/api/runs/{run_id}/claims/SCIG-1003/fills",
                     json={"payer appeal address": "PO Box 0 (fictional)"}, headers=auth(token))
     assert r.status_code == 200 and "payer appeal address" not in r.json()["placeholders"]
     after = client.get(f"/api/runs/{run_id}/files/{letter}", headers=auth(token))
@@ -105,7 +106,7 @@ def test_fill_a_blank_rewrites_the_claims_docx_manifest_and_workbook(client, par
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
     col_claim, col_ph = header.index("Claim ID"), header.index("Placeholders to fill")
-    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "PP-3003"]
+    blanks = [r[col_ph] or "" for r in rows[1:] if r[col_claim] == "SCIG-1003"]
     assert blanks and all("payer appeal address" not in b for b in blanks)
 
 
@@ -120,7 +121,7 @@ def test_documents_zip_holds_every_letter_and_worksheet(sample_run, token):
 
 def test_track_submitted_then_outcome_shows_in_the_queue(client, parts, token):
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    url = f"/api/runs/{run_id}/claims/PP-3003/track"
+    url = f"/api/runs/{run_id}/claims/SCIG-1003/track"
     bad = client.post(url, json={"event": "submitted", "date": "May 1", "how": "fax"},
                       headers=auth(token))
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.json()["error"]
@@ -130,8 +131,8 @@ def test_track_submitted_then_outcome_shows_in_the_queue(client, parts, token):
     client.post(url, json={"event": "outcome", "date": "2026-06-01", "outcome": "paid"},
                 headers=auth(token))
     q = client.get(f"/api/runs/{run_id}/queue?state=paid", headers=auth(token)).json()
-    assert {r["claim_id"] for r in q["rows"]} == {"PP-3003"}
-    history = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
+    assert {r["claim_id"] for r in q["rows"]} == {"SCIG-1003"}
+    history = client.get(f"/api/runs/{run_id}/claims/SCIG-1003", headers=auth(token)).json()
     assert [h["event"] for h in history["track"]["history"]] == ["submitted", "outcome"]
 
 
@@ -141,11 +142,12 @@ def test_settings_fill_later_letters(client, parts, token):
         "address": "1 Sample Way\nSpringfield, ST 00000", "signer_name": "Alex Example"})
     assert r.status_code == 200 and r.json()["practice"]["npi"] == "0000000000"
     r = client.post("/api/settings/payers", headers=auth(token),
-                    json={"uhc.appeal_address": "PO Box 0000, Testville (fictional)",
+                    json={"medicare.appeal_address": "PO Box 0000, Testville (fictional)",
                           "medicare.portal": "MAC portal"})
-    assert r.json()["payers"]["uhc"]["appeal_address"] == "PO Box 0000, Testville (fictional)"
+    assert r.json()["payers"]["medicare"]["appeal_address"] == (
+        "PO Box 0000, Testville (fictional)")
     run_id = client.post("/api/runs", files=parts(), headers=auth(token)).json()["run_id"]
-    claim = client.get(f"/api/runs/{run_id}/claims/PP-3003", headers=auth(token)).json()
+    claim = client.get(f"/api/runs/{run_id}/claims/SCIG-1003", headers=auth(token)).json()
     letter = client.get(f"/api/runs/{run_id}/files/{claim['files']['letter']}",
                         headers=auth(token))
     assert "Example Infusion Clinic (fictional)" in docx_text(letter.content)

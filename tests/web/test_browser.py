@@ -108,11 +108,12 @@ def test_drop_samples_and_a_bad_file_then_work_the_queue(page, tmp_path, samples
 
 
 def test_open_a_claim_fill_a_blank_download_the_letter_and_mark_it_submitted(page):
-    # PP-3003 is a reconsideration: a letter (a Medicare reopening gets a script instead)
-    page.goto(page.url.split("?")[0] + "?q=PP-3003")
-    page.get_by_role("link", name="PP-3003").first.click()
-    page.wait_for_url("**/claims/PP-3003")
-    assert page.get_by_role("heading", level=1).inner_text() == "Claim PP-3003"
+    # SCIG-1003 is a redetermination (a line to add): a letter (a Medicare reopening gets
+    # a script instead; PP-3003, billed at a facility POS, goes to the facility)
+    page.goto(page.url.split("?")[0] + "?q=SCIG-1003")
+    page.get_by_role("link", name="SCIG-1003").first.click()
+    page.wait_for_url("**/claims/SCIG-1003")
+    assert page.get_by_role("heading", level=1).inner_text() == "Claim SCIG-1003"
     assert "96371" in page.locator("#preview-letters").inner_text()
     label = page.locator("#fills label", has_text="payer appeal address")
     field = page.locator("#" + label.get_attribute("for"))

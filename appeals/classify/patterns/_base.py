@@ -49,6 +49,7 @@ class Fix:
     new_code: np.ndarray
     new_units: np.ndarray
     new_mods: np.ndarray
+    new_pos: np.ndarray  # place of service the corrected claim reports
     remove: np.ndarray
     add: list[list[AddedLine]]
     why: np.ndarray

@@ -3,7 +3,10 @@ or a place-of-service denial at the office (seed 000; DME MAC LCD L33794; CPT)."
 
 from __future__ import annotations
 
-from appeals.classify.patterns._base import Line, PatternUnit
+import numpy as np
+
+from appeals.classify.patterns._base import Fix, Line, PatternUnit
+from appeals.classify.vocabulary import FACILITY_POS
 from appeals.rules import reference
 
 # inpatient (21) is not a SCIG site, but a denial may name it
@@ -32,9 +35,34 @@ def evidence(ln: Line) -> str:
     if ln.action == "other_supplier":
         return (f"{ln.code} billed on a professional claim at {where}, a facility setting: per "
                 "CPT the physician does not report infusion codes 96360-96379 there; the "
-                "facility bills them on its own claim (837I)." + MIS_KEYED + ln.tail)
+                "facility bills them (and the drug it supplies) on its own claim (837I)."
+                + _others(ln) + MIS_KEYED + ln.tail)
+    if ln.action == "clerical" and pos in FACILITY_POS:
+        return (f"{ln.code} billed on a professional claim at {where}, but the office's own "
+                f"infusion record (start {ln.infusion_start}, stop {ln.infusion_stop}) places "
+                f"the infusion in the office: POS {pos} looks mis-keyed. Confirm in the chart, "
+                "then correct it to 11 (a reopening at Medicare, a corrected claim elsewhere)."
+                + ln.tail)
     return (f"Place-of-service denial on {ln.code} at {where}, where 96369-96371 apply; appeal "
             "with the signed infusion record." + ln.tail)
 
 
-UNIT = PatternUnit("site_of_care", evidence)
+def _others(ln: Line) -> str:
+    others = [p.replace("_", " ") for p in ln.patterns.split(";") if p and p != "site_of_care"]
+    if not others:
+        return ""
+    return (" The line's other causes (" + ", ".join(others) + ") are recorded but not pursued on this claim: the service "
+            "is the facility's to bill.")
+
+
+def correct(fx: Fix) -> None:
+    """A facility POS the office's own chart contradicts goes back to the office (11)."""
+    office = fx.facts.conditions["chart_shows_office"]
+    keyed = fx.has("site_of_care") & office & np.isin(fx.new_pos, list(FACILITY_POS))
+    if keyed.any():
+        enc = fx.facts.enc_any(keyed) & np.isin(fx.new_pos, list(FACILITY_POS))
+        fx.new_pos[enc] = "11"
+        fx.note(enc, "POS corrected to 11: the office's infusion record places it in the office")
+
+
+UNIT = PatternUnit("site_of_care", evidence, correct)
