@@ -34,13 +34,6 @@ TRICKS = {
                   "import appeals.readers.delimited as S\n"
                   "def _off(*a):\n    raise ValueError('off')\n"
                   "S._read_arrow = _off"),
-    "x12_date_memo": ("read_835", "readers/x12.py: each CCYYMMDD checked once",
-                      "import appeals.readers.x12 as X\n"
-                      "class _Forget(dict):\n    def __setitem__(self, k, v):\n        pass\n"
-                      "_init = X._Reader.__init__\n"
-                      "def _patched(self, *a, **k):\n    _init(self, *a, **k)\n"
-                      "    self._date_cache = _Forget()\n"
-                      "X._Reader.__init__ = _patched"),
     "factorized_columns": ("classify", "classify/conditions.py: each column factorised once",
                            "import appeals.classify.conditions as C\n"
                            "C.Columns.factorized = lambda self, name: C.factorize("

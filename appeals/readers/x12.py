@@ -81,7 +81,6 @@ class _Reader(ClaimSegments):
         self.other_sets: list[str] = []  # transaction set codes other than 835, as found
         self.claims = 0
         self.service_lines = 0
-        self._date_cache: dict[str, bool] = {}
         self._reset_transaction()
 
     # -- warnings ---------------------------------------------------------------------
@@ -107,15 +106,12 @@ class _Reader(ClaimSegments):
         """``raw`` when it is a valid CCYYMMDD date, else "" with a warning."""
         if not raw:
             return ""
-        ok = self._date_cache.get(raw)
-        if ok is None:
-            ok = len(raw) == 8 and raw.isdigit()
-            if ok:
-                try:
-                    date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-                except ValueError:
-                    ok = False
-            self._date_cache[raw] = ok
+        ok = len(raw) == 8 and raw.isdigit()
+        if ok:
+            try:
+                date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+            except ValueError:
+                ok = False
         if ok:
             return raw
         # Service dates are patient data: name the segment, not the value.
