@@ -46,6 +46,21 @@ TRICKS = {
                    "import appeals.render.wordml as W\n"
                    "class _Forget(dict):\n    def __setitem__(self, k, v):\n        pass\n"
                    "W._UNITS = _Forget()"),
+    "skeleton_caches": ("render", "render/wordml.py: skeletons and their block pieces, both",
+                        "import appeals.render.wordml as W\n"
+                        "class _Forget(dict):\n    def __setitem__(self, k, v):\n        pass\n"
+                        "W._CACHE = _Forget()\nW._UNITS = _Forget()"),
+    "money_plain": ("load_csv", "readers/amounts.py: plain amounts cast by Arrow in one call",
+                    "import appeals.readers.amounts as A; A._PLAIN_NUMBER = r'(?!)'"),
+    "arrow_direct": ("load_csv", "readers/delimited.py: Arrow's reader called directly, not "
+                     "through pandas.read_csv(engine='pyarrow')",
+                     "import io\nimport pandas as pd\nimport appeals.readers.delimited as S\n"
+                     "def _plain(body, delimiter, width):\n"
+                     "    f = pd.read_csv(io.BytesIO(body.utf8().to_pybytes()), sep=delimiter,"
+                     " header=None, dtype=str, keep_default_na=False, engine='pyarrow')\n"
+                     "    if f.shape[1] != width:\n        raise ValueError('width')\n"
+                     "    f.columns = range(width)\n    return f\n"
+                     "S._read_arrow = _plain"),
     "minutes_memo": ("render", "render/context.py: minutes per start/stop pair once",
                      "import appeals.render.context as X; X._minutes = X._minutes.__wrapped__"),
 }
