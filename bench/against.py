@@ -241,7 +241,7 @@ def _identity(roots: dict[str, Path], data: Path, quick: bool) -> bool:
     return same
 
 
-def main(ref: str, repeat: int, quick: bool = False) -> int:
+def main(ref: str, repeat: int, quick: bool = False, speed: bool = True) -> int:
     data = BENCH / "data" / ("against_quick" if quick else "against")
     sizes = QUICK if quick else SIZES
     data.mkdir(parents=True, exist_ok=True)
@@ -252,7 +252,8 @@ def main(ref: str, repeat: int, quick: bool = False) -> int:
               f"round(s), HEAD and REF alternating in fresh processes; {os.cpu_count()} cores, "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         started = time.perf_counter()
-        _speed(roots, _inputs(data, sizes), sizes, repeat)
+        if speed:
+            _speed(roots, _inputs(data, sizes), sizes, repeat)
         print("classifications of the bench/generate.py sets, REF vs HEAD:", flush=True)
         same = _identity(roots, data, quick)
         print(f"classifications {'IDENTICAL' if same else 'DIFFER'}; done in "
@@ -267,4 +268,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--against-child"]:
         sys.exit(child_main(sys.argv[2:]))
     sys.exit(main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 3,
-                  "--quick" in sys.argv))
+                  "--quick" in sys.argv, "--identity-only" not in sys.argv))
