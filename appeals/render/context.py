@@ -114,17 +114,11 @@ class ClaimTable:
              key in sheet_ids, str(key))
             for k, key in enumerate(uniques)
         ]
-        # Each distinct raw value is split and joined once, not once per line.
-        shown: dict[str, list[Any]] = {}
-        for name in ("modifiers", "carcs", "rarcs", "adjustments"):
-            memo: dict[str, str] = {}
-            shown[name] = [memo[v] if v in memo else memo.setdefault(v, _display_mods(v))
-                           for v in cols[name]]
+        shown = {name: [_display_mods(v) for v in cols[name]]
+                 for name in ("modifiers", "carcs", "rarcs", "adjustments")}
         keys = tuple(cols)
         rows = list(zip(*(shown.get(name, cols[name]) for name in keys), strict=True))
-        mod_memo: dict[str, list[str]] = {}
-        modifier_lists = [mod_memo[v] if v in mod_memo else mod_memo.setdefault(v, split_list(v))
-                          for v in cols["modifiers"]]
+        modifier_lists = [split_list(v) for v in cols["modifiers"]]
         return cls(cols, claims, keys, rows, modifier_lists)
 
 

@@ -47,11 +47,8 @@ def _xml_text(raw: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;") if "<" in text or ">" in text else text
 
 
-_RPR: dict[tuple[frozenset[str], frozenset[str]], str] = {}
-
-
 def _rpr(own: frozenset[str], base: frozenset[str]) -> str:
-    """Run properties in schema order, cached per format combination."""
+    """Run properties in schema order."""
     flags = own | base
     props = []
     if "b" in flags:
@@ -71,9 +68,7 @@ def _rpr(own: frozenset[str], base: frozenset[str]) -> str:
         props.append('<w:highlight w:val="yellow"/>')
     if "u" in flags or "ins" in flags:
         props.append('<w:u w:val="single"/>')
-    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
-    _RPR[(own, base)] = rpr
-    return rpr
+    return f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
 
 
 def _is_text(run: tuple[str, frozenset[str]]) -> bool:
@@ -131,9 +126,7 @@ class _Converter:
         parts = [f"<w:p><w:pPr>{para.ppr}</w:pPr>" if para.ppr else "<w:p>"]
         base = para.base
         for text, flags in runs:
-            rpr = _RPR.get((flags, base))
-            if rpr is None:
-                rpr = _rpr(flags, base)
+            rpr = _rpr(flags, base)
             if "br" in flags:
                 parts.append(f"<w:r>{rpr}<w:br/></w:r>")
             elif "tab" in flags:
