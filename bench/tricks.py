@@ -61,8 +61,6 @@ TRICKS = {
                      "    if f.shape[1] != width:\n        raise ValueError('width')\n"
                      "    f.columns = range(width)\n    return f\n"
                      "S._read_arrow = _plain"),
-    "minutes_memo": ("render", "render/context.py: minutes per start/stop pair once",
-                     "import appeals.render.context as X; X._minutes = X._minutes.__wrapped__"),
 }
 
 

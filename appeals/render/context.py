@@ -8,7 +8,6 @@ operations. A forked worker reads the same lists without copying or pickling the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -122,11 +121,6 @@ class ClaimTable:
         return cls(cols, claims, keys, rows, modifier_lists)
 
 
-@lru_cache(maxsize=4096)  # a run has few distinct start/stop pairs; parsing was a third of this
-def _minutes(start: str, stop: str) -> int | None:
-    return units_for_times(start, stop).minutes
-
-
 def _first(values: list[str]) -> str:
     return next((v for v in values if v), "")
 
@@ -171,7 +165,7 @@ def claim_context(
     pos = _unique([ln["place_of_service"] for ln in lines])
     start = _first([ln["infusion_start"] for ln in lines])
     stop = _first([ln["infusion_stop"] for ln in lines])
-    minutes = _minutes(start, stop) if start and stop else None
+    minutes = units_for_times(start, stop).minutes if start and stop else None
     rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
     deadlines = sorted(
         {(ln["deadline"][6:] + ln["deadline"], ln["deadline"],

@@ -16,6 +16,9 @@ __all__ = ["convert_cached", "fill_slots", "markup_to_wordml", "slot"]
 
 _SLOT = re.compile("\ue000(\\d+)\ue001")
 _MARK = "\ue000\ue001"  # a slot with its number taken out
+# The two caches are one trick: writing 400 letters is 2.04x faster with them than without
+# (bench/tricks.py skeleton_caches, 3.8 s vs 7.8 s); each alone covers most of the other's
+# misses (1.19x for the skeletons, 1.11x for the block pieces, measured one at a time).
 _CACHE: dict[tuple[str, int], tuple[tuple[str, ...], tuple[int, ...]]] = {}
 _CACHE_SIZE = 512  # skeletons kept per process; bounded so memory stays flat
 # Block-level pieces of skeletons, numbers taken out of their slots: letters that differ
