@@ -28,8 +28,6 @@ BENCH = Path(__file__).resolve().parent
 TRICKS = {
     "distinct": ("load_csv", "readers/_distinct.py: parse distinct values, spread back",
                  "import appeals.readers._distinct as D; D.MAX_DISTINCT_SHARE = -1.0"),
-    "distinct_threads": ("load_csv", "readers/_distinct.py: columns parsed on threads",
-                         "import appeals.readers._distinct as D; D.PARALLEL_CELLS = 10**18"),
     "arrow_csv": ("load_csv", "readers/delimited.py: Arrow's CSV reader, else csv module",
                   "import appeals.readers.delimited as S\n"
                   "def _off(*a):\n    raise ValueError('off')\n"
