@@ -46,6 +46,7 @@ TEXT_FIELDS = (
     "product",
     "justification",
     "chart_reference",
+    "service_setting",
     "claim_key",
 )
 LIST_FIELDS = ("modifiers", "adjustments", "carcs", "rarcs")
@@ -94,6 +95,9 @@ LINE_COLUMNS = (
     "product",
     "justification",
     "chart_reference",
+    # where the chart says the infusion was given, as written ("office", "11", "hospital
+    # outpatient"): read by the facility-POS rule, never guessed
+    "service_setting",
     # set by the loader: claim id + payer + member; "" means the claim id alone identifies
     # the claim (use ``claim_keys``)
     "claim_key",
@@ -129,6 +133,9 @@ CLASSIFIED_COLUMNS = (
     "rule_id",  # denial_map.csv rule that matched
     "evidence",  # why, in words a biller checks
     "correction",  # the proposed change in words ("96365 -> 96369"), "" when none
+    # where a correcting line has more than one cause, one text line per cause (main first):
+    # "pattern<TAB>its evidence<TAB>its change"; else ""
+    "causes",
     "corrected_procedure_code",
     "corrected_modifiers",
     "corrected_units",

@@ -20,16 +20,24 @@ from appeals.classify.records import NO_LINES
 from appeals.schema import claim_keys, split_list, text_series
 
 CORRECTING = ("clerical", "lines", "new_service")
+_NONE: set[str] = set()  # never changed: Fix.has reads it only
 
 
-def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
-    """Fill the correction columns of ``out`` in place."""
+def apply_corrections(
+    out: pd.DataFrame, facts: Facts, causes: list[dict[str, str]] | None = None
+) -> None:
+    """Fill the correction columns of ``out`` in place; ``causes`` (per line, pattern ->
+    evidence, from ``evidence.describe``) becomes the ``causes`` column with each change."""
     n = len(out)
     action = out["action"].to_numpy(dtype=object)
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
     corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
-    lists = [set(split_list(v)) for v in out["patterns"].to_numpy(dtype=object)]
+    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
+    lists: list[set[str]] = [_NONE] * n
+    patterns = out["patterns"].to_numpy(dtype=object)
+    for i in np.flatnonzero(corrective):
+        lists[i] = set(split_list(patterns[i]))
 
     supported = facts.supported
     nan = np.full(n, np.nan)
@@ -47,18 +55,22 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     )
     for unit in REGISTRY.values():
         if unit.correct is not None:
+            fx.current = unit.id
             unit.correct(fx)
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
-    has_add = np.fromiter((bool(a) for a in add), dtype=bool, count=n)
+    has_add = np.fromiter(map(bool, add), dtype=bool, count=n)
+    on_claim = np.zeros(n, dtype=bool)  # a line added to the corrected claim itself
+    for j in np.flatnonzero(has_add).tolist():
+        on_claim[j] = any(not a.new_claim for a in add[j])
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     pos = out["place_of_service"].to_numpy(dtype=object)
     moved = claim_needs & (fx.new_pos != pos)
     changed = claim_needs & (
         moved | (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
-        | remove | np.fromiter((any(not a.new_claim for a in x) for x in add), bool, n)
+        | remove | on_claim
     )
     out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
     out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)
@@ -69,6 +81,24 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     added[:] = [tuple(a) if has_add[i] else NO_LINES for i, a in enumerate(add)]
     out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
+    words = causes if causes is not None else [{} for _ in range(n)]
+    main = out["pattern"].to_numpy(dtype=object)
+    out["causes"] = text_series(
+        [cause_text(words[i], fx.by_pattern[i] if changed[i] else {}, main[i]) for i in range(n)],
+        out.index,
+    )
+
+
+def cause_text(evidence: dict[str, str], changes: dict[str, str], main: str) -> str:
+    """One text line per cause, "pattern<TAB>evidence<TAB>change". A change made by a pattern
+    the line does not list (an encounter-wide fix) is told under the main pattern."""
+    if not evidence:
+        return ""
+    told = {p: changes.get(p, "") for p in evidence}
+    stray = [text for p, text in changes.items() if p not in evidence]
+    if stray and main in told:
+        told[main] = "; ".join([t for t in (told[main], *stray) if t])
+    return "\n".join(f"{p}\t{evidence[p]}\t{told[p]}" for p in evidence)
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
