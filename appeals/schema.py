@@ -46,6 +46,7 @@ TEXT_FIELDS = (
     "product",
     "justification",
     "chart_reference",
+    "service_setting",
     "claim_key",
 )
 LIST_FIELDS = ("modifiers", "adjustments", "carcs", "rarcs")
@@ -94,6 +95,9 @@ LINE_COLUMNS = (
     "product",
     "justification",
     "chart_reference",
+    # where the chart says the infusion was given, as written ("office", "11", "hospital
+    # outpatient"): read by the facility-POS rule, never guessed
+    "service_setting",
     # set by the loader: claim id + payer + member; "" means the claim id alone identifies
     # the claim (use ``claim_keys``)
     "claim_key",

@@ -59,6 +59,13 @@ def _clock(text: str):
         return None
 
 
+def _office_words(setting: str) -> bool:
+    word = "".join(ch for ch in setting.lower() if ch.isalnum()).removeprefix("pos")
+    return word.lstrip("0") == "11" or word in {
+        "office", "inoffice", "physicianoffice", "physiciansoffice", "thephysiciansoffice",
+        "doctoroffice", "doctorsoffice"}
+
+
 def _total(units: list) -> float | None:
     if any(_number(u) is None for u in units):
         return None
@@ -100,6 +107,9 @@ class _Encounter:
         self.justified = any(col["justification"][i] or col["chart_reference"][i] for i in rows)
         timed = [i for i in rows if col["infusion_start"][i] and col["infusion_stop"][i]]
         self.times_documented = bool(timed)
+        settings = [col["service_setting"][i] for i in rows if col["service_setting"][i]]
+        self.setting_stated = bool(settings)
+        self.office_setting = any(_office_words(s) for s in settings)
         self.supported_96370: float | None = None
         self.supported_96371: float | None = None
         if timed:
@@ -152,7 +162,7 @@ def classify_reference(
         "paid_amount", "carcs", "rarcs", "claim_status", "payer", "payer_name",
         "place_of_service", "admin_route",
         "product", "justification", "chart_reference", "infusion_start", "infusion_stop",
-        "sites", "revenue_code", "adjustments",
+        "sites", "revenue_code", "adjustments", "service_setting",
     )}
     n = len(lines)
     out = {name: [""] * n for name in OUTPUT}
@@ -247,7 +257,8 @@ def _classify_line(i, enc, claim_facts, col, out, active, payer_rules, routine,
             "line_has_jz_jw": bool({"JZ", "JW"} & set(_codes(col["modifiers"][i]))),
             "has_justification": enc.justified,
             "times_documented": enc.times_documented,
-            "chart_shows_office": enc.times_documented,
+            "chart_shows_office": enc.office_setting or (
+                not enc.setting_stated and enc.times_documented),
             "units_unsupported": unsupported,
         }
         assert conditions.keys() == CONDITIONS.keys(), "a condition the reference lacks"

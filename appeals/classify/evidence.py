@@ -70,7 +70,7 @@ def describe(
     col = {name: out[name].to_numpy(dtype=object) for name in (
         "procedure_code", "pattern", "payer", "place_of_service", "adjustments", "carcs",
         "rarcs", "claim_id", "infusion_start", "infusion_stop", "justification",
-        "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns",
+        "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns", "service_setting",
     )}
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)

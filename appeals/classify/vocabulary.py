@@ -9,6 +9,7 @@ an error at load time, because the map is validated against this registry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -123,12 +124,17 @@ def _pos_facility(s: Scope) -> np.ndarray:
     return s.pos_in(FACILITY_POS)
 
 
-@condition("chart_shows_office", "the office's own infusion record for the encounter (start and "
-           "stop times, from the infusion log or the export) places the infusion in the office")
+@condition("chart_shows_office", "the chart places the infusion in the office: a service "
+           "setting column says office (or POS 11), or, with no setting given, the office's own "
+           "infusion record (start and stop times, from the infusion log or the export) is on "
+           "the encounter")
 def _chart_office(s: Scope) -> np.ndarray:
-    # The office's nurse charted each site's start and stop: the office gave the infusion,
-    # so a facility POS on its own claim is a keying error, not a facility's service.
-    return s.enc_any(s.filled("infusion_start") & s.filled("infusion_stop"))
+    # A stated setting decides; without one, the office's nurse charting each site's start
+    # and stop means the office gave the infusion, so a facility POS is a keying error.
+    stated = s.enc_any(s.filled("service_setting"))
+    office = s.enc_any(s.cols.test("service_setting", _says_office))
+    timed = s.enc_any(s.filled("infusion_start") & s.filled("infusion_stop"))
+    return office | (~stated & timed)
 
 
 @condition("institutional_claim", "the claim is institutional: its claim form (type of bill, "
@@ -177,6 +183,15 @@ def _times(s: Scope) -> np.ndarray:
            "was not billed at all)")
 def _unsupported(s: Scope) -> np.ndarray:
     return s.unsupported
+
+
+_OFFICE = re.compile(r"(?:pos\s*)?0?11|(?:(?:the\s+)?physician'?s?\s+|doctor'?s?\s+|in[\s-]?)?"
+                     r"office")
+
+
+def _says_office(setting: str) -> bool:
+    """Only the office itself, never a word that a hospital clinic shares ("clinic")."""
+    return bool(_OFFICE.fullmatch(" ".join(setting.lower().replace(".", " ").split())))
 
 
 def _patient_groups(adjustments: str) -> bool:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 TEXT_FIELDS = (
     "claim_id", "payer_claim_number", "patient_name", "member_id", "payer_name", "ndc",
     "check_number", "rendering_npi", "line_control_number", "product", "justification", "chart_reference",
+    "service_setting",
 )
 DATE_FIELDS = {"patient_dob": 0, "service_date": 366, "service_date_to": 366, "remit_date": 366}
 MONEY_FIELDS = ("billed_amount", "allowed_amount", "paid_amount")

@@ -19,7 +19,8 @@ _POS = re.compile(r"^\d\d$")
 # be): left to conform() as empty. Everything else is filled per line, in schema order.
 _NOT_IN_835 = frozenset({
     "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
-    "sites", "admin_route", "product", "justification", "chart_reference", "claim_key",
+    "sites", "admin_route", "product", "justification", "chart_reference", "service_setting",
+    "claim_key",
 })
 _BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
 

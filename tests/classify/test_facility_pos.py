@@ -9,6 +9,7 @@ import pytest
 from conftest import canonical_line, lines_frame
 
 from appeals.classify.classifier import classify
+from appeals.jobs.run import classify_files
 
 TODAY = dt.date(2026, 4, 30)
 
@@ -34,6 +35,7 @@ def _claim(pos, denied, *, payer="UnitedHealthcare", **extra):
     (("96371", 3.0, "119", "N362"), "units_over_cap"),
     (("96370", 2.0, "B15", ""), None),
     (("96369", 1.0, "58", "N428"), None),
+    (("96371", 1.0, "197", ""), "no_authorization"),  # the facility's own authorization
 ])
 def test_facility_pos_routes_to_the_facility_whatever_the_reason(pos, denied, other):
     out = _classify(_claim(pos, denied))
@@ -89,3 +91,45 @@ def test_office_chart_turns_a_facility_pos_into_a_pos_correction(payer, route):
     assert out["corrected_place_of_service"].tolist() == ["11", "11"]
     assert "POS corrected to 11" in line["correction"]
     assert line["corrected_units"] == 2.0
+
+
+def test_patient_responsibility_at_a_facility_is_not_billed_to_the_patient():
+    base = {"payer_name": "Aetna", "place_of_service": "19"}
+    out = _classify([canonical_line("F3", "96369", carcs="96", rarcs="N425",
+                                    adjustments="PR-96:260", **base)])
+    line = out.iloc[0]
+    assert line["route"] == "other_supplier"
+    assert line["patterns"].split(";") == ["site_of_care", "patient_responsibility"]
+
+
+def test_an_exact_duplicate_stays_a_duplicate():
+    out = _classify([canonical_line("F4", "96369", place_of_service="22", carcs="18",
+                                    adjustments="OA-18:260")])
+    assert (out.iloc[0]["pattern"], out.iloc[0]["route"]) == ("duplicate", "no_action")
+
+
+@pytest.mark.parametrize("setting, route", [
+    ("Office", "corrected_claim"),  # the chart's setting says office: a POS fix
+    ("POS 11", "corrected_claim"),
+    ("Hospital outpatient clinic", "other_supplier"),  # a hospital clinic is the facility's
+])
+def test_a_service_setting_column_decides(setting, route):
+    # times on file too: a stated setting outranks them
+    chart = {"service_setting": setting, "infusion_start": "09:00", "infusion_stop": "10:00",
+             "sites": 4.0}
+    out = _classify(_claim("22", ("96371", 3.0, "119", "N362"), **chart))
+    line = out.iloc[1]
+    assert line["route"] == route
+    if route == "corrected_claim":
+        assert repr(setting) in line["evidence"]
+        assert out["corrected_place_of_service"].tolist() == ["11", "11"]
+
+
+def test_a_setting_column_is_read_from_an_export(tmp_path):
+    path = tmp_path / "denials.csv"
+    path.write_text(
+        "Claim #,Payer,DOS,POS,CPT,Units,Charge,Paid,Adj Reason,Remark,Infusion Setting\n"
+        "S-1,Aetna,03/02/2026,22,96369,1,260,0,CO-58,N428,Office\n", encoding="utf-8")
+    out, _, _ = classify_files([path], today=TODAY)
+    assert out.iloc[0]["service_setting"] == "Office"
+    assert out.iloc[0]["rule_id"] == "facility_pos_office_chart"

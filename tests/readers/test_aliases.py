@@ -82,6 +82,7 @@ REFERENCE = {
     "product": ["Product", "Drug"],
     "justification": ["Justification", "Clinical Justification"],
     "chart_reference": ["Chart Reference", "Chart Ref"],
+    "service_setting": ["Service Setting", "Infusion Setting", "Chart POS"],
 }
 
 

@@ -38,10 +38,15 @@ def evidence(ln: Line) -> str:
                 "facility bills them (and the drug it supplies) on its own claim (837I)."
                 + _others(ln) + MIS_KEYED + ln.tail)
     if ln.action == "clerical" and pos in FACILITY_POS:
-        return (f"{ln.code} billed on a professional claim at {where}, but the office's own "
-                f"infusion record (start {ln.infusion_start}, stop {ln.infusion_stop}) places "
-                f"the infusion in the office: POS {pos} looks mis-keyed. Confirm in the chart, "
-                "then correct it to 11 (a reopening at Medicare, a corrected claim elsewhere)."
+        chart = "the encounter's chart"
+        if ln.service_setting:
+            chart = f"the chart's service setting ({ln.service_setting!r})"
+        elif ln.infusion_start:
+            chart = (f"the office's own infusion record (start {ln.infusion_start}, stop "
+                     f"{ln.infusion_stop})")
+        return (f"{ln.code} billed on a professional claim at {where}, but {chart} places the "
+                f"infusion in the office: POS {pos} looks mis-keyed. Confirm in the chart, then "
+                "correct it to 11 (a reopening at Medicare, a corrected claim elsewhere)."
                 + ln.tail)
     return (f"Place-of-service denial on {ln.code} at {where}, where 96369-96371 apply; appeal "
             "with the signed infusion record." + ln.tail)
@@ -51,8 +56,8 @@ def _others(ln: Line) -> str:
     others = [p.replace("_", " ") for p in ln.patterns.split(";") if p and p != "site_of_care"]
     if not others:
         return ""
-    return (" The line's other causes (" + ", ".join(others) + ") are recorded but not pursued on this claim: the service "
-            "is the facility's to bill.")
+    return (f" The line's other causes ({', '.join(others)}) are recorded but not pursued on "
+            "this claim: the service is the facility's to bill.")
 
 
 def correct(fx: Fix) -> None:
@@ -62,7 +67,7 @@ def correct(fx: Fix) -> None:
     if keyed.any():
         enc = fx.facts.enc_any(keyed) & np.isin(fx.new_pos, list(FACILITY_POS))
         fx.new_pos[enc] = "11"
-        fx.note(enc, "POS corrected to 11: the office's infusion record places it in the office")
+        fx.note(enc, "POS corrected to 11: the chart places the infusion in the office")
 
 
 UNIT = PatternUnit("site_of_care", evidence, correct)
