@@ -74,7 +74,7 @@ def describe(
         "procedure_code", "pattern", "payer", "place_of_service", "adjustments", "carcs",
         "rarcs", "claim_id", "infusion_start", "infusion_stop", "justification",
         "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns",
-        "service_setting", "rule_id",
+        "service_setting", "rule_id", "status",
     )}
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)
