@@ -4,6 +4,8 @@
     python bench/run.py --repeat 5
     python bench/run.py --stages load classify
     python bench/run.py --quick             # tiny sizes: checks the script, not the speed
+    python bench/run.py --against b0d60d5   # every stage side by side with an older commit
+    python bench/run.py --against main --identity-only   # classifications only
 
 Every measurement runs in a fresh child process, so its peak memory (``ru_maxrss``, which
 only ever grows) is its own; peak is the child's whole resident set, data included, and
@@ -437,8 +439,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="rows of the XLSX pandas/openpyxl reads (default: the full 200k)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="where generated inputs are cached (default bench/data)")
+    parser.add_argument("--against", metavar="REF", default=None,
+                        help="time each stage side by side with commit REF and check the "
+                        "classifications are identical (bench/against.py)")
+    parser.add_argument("--identity-only", action="store_true",
+                        help="with --against: only check the classifications are identical")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.against:
+        import against
+
+        return against.main(args.against, args.repeat, args.quick, not args.identity_only)
     if args.child:
         result = child(args.child[0], json.loads(args.child[1]))
         print(json.dumps(result, default=float))

@@ -95,46 +95,19 @@ def classify(
         reversal = denied = np.zeros(n, dtype=bool)
         candidate_pool = np.ones(n, dtype=bool)
     candidates = candidate_pool & facts.scig_related
-
     active = [r for r in rules if (r.denials if mode == "denials" else r.scrub)]
-    chosen = np.full(n, -1, dtype=np.int64)
-    # Every rule that holds is kept: a line may have more than one cause, and each fix
-    # must reach the one correction (the J-code keeps its KX under wrong_route).
-    also: list[list[int]] = [[] for _ in range(n)]
-    for k, rule in enumerate(active):
-        hits = candidates & rule_masks(frame, facts, rule, mode)
-        if not hits.any():
-            continue
-        first = hits & (chosen == -1)
-        chosen[first] = k
-        for i in np.flatnonzero(hits):
-            also[i].append(k)
-
-    matched = chosen >= 0
-    def pick(attr: str) -> np.ndarray:
-        values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
-        return values[np.where(matched, chosen, len(active))]
-
-    out = frame  # conform() already made it a frame of our own
+    chosen, also = _match_rules(frame, facts, active, candidates, mode)
     if mode == "denials":
         status = np.select(
             # A reversal is never appealed; with denial codes it is kept as out of scope.
-            [matched, candidates, candidate_pool | (reversal & denied)],
+            [chosen >= 0, candidates, candidate_pool | (reversal & denied)],
             ["denied", "needs_review", "out_of_scope"],
             default="paid",
         )
     else:
-        status = np.where(matched, "flagged", "clean")
-    out["status"] = text_series(status, out.index)
-    out["pattern"] = text_series(pick("pattern"), out.index)
-    out["patterns"] = text_series(
-        join_patterns([[active[k].pattern for k in ks] for ks in also]), out.index
-    )
-    out["template"] = text_series(pick("template"), out.index)
-    out["rule_id"] = text_series(pick("rule_id"), out.index)
-    action = escalate(pick("action"), [[active[k].action for k in ks] for ks in also])
-    action[(status == "needs_review")] = "review"
-    out["action"] = text_series(action, out.index)
+        status = np.where(chosen >= 0, "flagged", "clean")
+    out = frame  # conform() already made it a frame of our own
+    _label(out, status, active, chosen, also)
     chosen_routes = assign_routes(out, facts, payer_rules, load_routes() if routes is None else routes)
     names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
     evidence, causes = describe(out, facts, reversal=reversal, mode=mode, payer_names=names)
@@ -143,3 +116,44 @@ def classify(
     route_deadlines(out, chosen_routes, payer_rules, today or dt.date.today())
     return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
 
+
+def _match_rules(frame: pd.DataFrame, facts: Facts, active: list[Rule], candidates: np.ndarray,
+                 mode: Mode) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """Per line, the first rule that holds (-1: none) and every rule that holds."""
+    chosen = np.full(facts.n, -1, dtype=np.int64)
+    # Every rule that holds is kept: a line may have more than one cause, and each fix
+    # must reach the one correction (the J-code keeps its KX under wrong_route).
+    also: dict[int, list[int]] = {}
+    for k, rule in enumerate(active):
+        hits = candidates & rule_masks(frame, facts, rule, mode)
+        if not hits.any():
+            continue
+        first = hits & (chosen == -1)
+        chosen[first] = k
+        for i in np.flatnonzero(hits).tolist():
+            also.setdefault(i, []).append(k)
+    return chosen, also
+
+
+def _label(out: pd.DataFrame, status: np.ndarray, active: list[Rule], chosen: np.ndarray,
+           also: dict[int, list[int]]) -> None:
+    """Status, pattern(s), template, rule id and action columns from the matched rules."""
+    matched = chosen >= 0
+
+    def pick(attr: str) -> np.ndarray:
+        values = np.array([getattr(r, attr) for r in active] + [""], dtype=object)
+        return values[np.where(matched, chosen, len(active))]
+
+    # Only matched lines have patterns: the per-line lists are built for them alone.
+    hit = np.flatnonzero(matched)
+    patterns = np.full(len(status), "", dtype=object)
+    patterns[hit] = join_patterns([[active[k].pattern for k in also[i]] for i in hit.tolist()])
+    action = pick("action")
+    action[hit] = escalate(action[hit], [[active[k].action for k in also[i]] for i in hit.tolist()])
+    action[(status == "needs_review")] = "review"
+    out["status"] = text_series(status, out.index)
+    out["pattern"] = text_series(pick("pattern"), out.index)
+    out["patterns"] = text_series(patterns, out.index)
+    out["template"] = text_series(pick("template"), out.index)
+    out["rule_id"] = text_series(pick("rule_id"), out.index)
+    out["action"] = text_series(action, out.index)

@@ -20,6 +20,7 @@ from appeals.classify.records import NO_LINES
 from appeals.schema import claim_keys, split_list, text_series
 
 CORRECTING = ("clerical", "lines", "new_service")
+_NONE: set[str] = set()  # never changed: Fix.has reads it only
 
 
 def apply_corrections(
@@ -32,7 +33,11 @@ def apply_corrections(
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
     corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
-    lists = [set(split_list(v)) for v in out["patterns"].to_numpy(dtype=object)]
+    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
+    lists: list[set[str]] = [_NONE] * n
+    patterns = out["patterns"].to_numpy(dtype=object)
+    for i in np.flatnonzero(corrective):
+        lists[i] = set(split_list(patterns[i]))
 
     supported = facts.supported
     nan = np.full(n, np.nan)
@@ -55,14 +60,17 @@ def apply_corrections(
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
-    has_add = np.fromiter((bool(a) for a in add), dtype=bool, count=n)
+    has_add = np.fromiter(map(bool, add), dtype=bool, count=n)
+    on_claim = np.zeros(n, dtype=bool)  # a line added to the corrected claim itself
+    for j in np.flatnonzero(has_add).tolist():
+        on_claim[j] = any(not a.new_claim for a in add[j])
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     pos = out["place_of_service"].to_numpy(dtype=object)
     moved = claim_needs & (fx.new_pos != pos)
     changed = claim_needs & (
         moved | (new_code != code) | (new_mods != out["modifiers"].to_numpy(dtype=object))
         | ~np.isclose(np.nan_to_num(new_units, nan=-1), np.nan_to_num(units, nan=-1))
-        | remove | np.fromiter((any(not a.new_claim for a in x) for x in add), bool, n)
+        | remove | on_claim
     )
     out["corrected_procedure_code"] = text_series(np.where(claim_needs, new_code, ""), out.index)
     out["corrected_modifiers"] = text_series(np.where(claim_needs, new_mods, ""), out.index)

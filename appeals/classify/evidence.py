@@ -83,7 +83,8 @@ def describe(
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)
     dates = out["service_date"].to_numpy()
-    col["payer"] = np.array([payer_names.get(k, k) for k in col["payer"]], dtype=object)
+    col["payer"] = col["payer"].copy()  # display names, on the described lines only
+    col["payer"][rows] = [payer_names.get(k, k) for k in col["payer"][rows]]
     for i in rows:
         e = int(facts.encounter[i])
         code = col["procedure_code"][i] or "claim"

@@ -68,7 +68,8 @@ def classify_files(
     lines = loaded.lines
     if infusion_log is not None:
         # deferred, as the render imports below: classify and check load this module too
-        from appeals.readers.infusion_log import join_infusion_log, read_infusion_log
+        from appeals.readers.infusion_join import join_infusion_log
+        from appeals.readers.infusion_log import read_infusion_log
 
         log = read_infusion_log(infusion_log)
         lines, join = join_infusion_log(lines, log)
@@ -116,21 +117,16 @@ def run(
     # deferred: `appeals classify` and `check` import this module and never write documents
     from appeals.render.documents import write_documents
     from appeals.rules.practice import load_practice
-    from appeals.workbooks.summary import write_summary
 
-    out_dir = Path(out_dir)
-    today = today or dt.date.today()
-    paths = list(paths)
+    out_dir, today, paths = Path(out_dir), today or dt.date.today(), list(paths)
     target = resolve_out_dir(out_dir)
+    rule_files = {"denial_map": denial_map, "payers": payers, "templates": templates,
+                  "practice": practice, "letterhead": letterhead, "infusion_log": infusion_log}
     # A bad ledger (not one, newer, locked, unreachable) stops the run before any output;
     # its transaction commits only once the output folder is in place.
     with staged_output(target, out_dir) as stage, _ledger_run(ledger, paths, redraft) as book:
-        ledger_file = ledger if ledger and "://" not in str(ledger) else None  # never inside -o
-        given = [*paths, *(p for p in (infusion_log, practice, letterhead, payers, denial_map,
-                                       templates, ledger_file) if p is not None)]
-        check_out_dir(out_dir, target, given, force=force, job="run")
-        practice_info = load_practice(practice)
-        payer_rules = load_payer_rules(payers)
+        _check_out_dir(out_dir, target, paths, rule_files, ledger, force)
+        practice_info, payer_rules = load_practice(practice), load_payer_rules(payers)
         classified, loaded, log_report = classify_files(
             paths, sheet=sheet, columns=columns, denial_map=denial_map, payer_rules=payer_rules,
             infusion_log=infusion_log, today=today, claim_type=practice_info.claim_type,
@@ -139,47 +135,82 @@ def run(
             on_total(documents_needed(classified))
         staging = stage.path
         documents = write_documents(
-            book.to_draft(classified) if book else classified, staging, templates_dir=templates, practice=practice_info,
-            letterhead=letterhead, today=today, workers=workers, progress=progress,
-            payer_rules=payer_rules, fills=fills,
+            book.to_draft(classified) if book else classified, staging, templates_dir=templates,
+            practice=practice_info, letterhead=letterhead, today=today, workers=workers,
+            progress=progress, payer_rules=payer_rules, fills=fills,
         )
-        totals = {
-            "lines_read": loaded.rows_read,
-            "lines_classified": len(classified),
-            "rows_rejected": len(loaded.rejected),
-        }
-        rejected = loaded.rejected
-        log_rejected = log_report.get("rejected")
-        if log_rejected is not None and len(log_rejected):
-            totals["infusion_log_rows_rejected"] = len(log_rejected)
-            # Infusion-log rows are not export lines: listed with the rejected rows, but kept
-            # out of the lines-read count.
-            rejected = pd.concat(
-                [rejected, conform_rejected(log_report["rejected"])], ignore_index=True
-            )
-        recorded = (
-            book.record(classified, documents, staging, out_dir=out_dir, today=today, payer_rules=payer_rules)
-            if book else None
-        )
+        rejected, totals = _rejected_and_totals(loaded, classified, log_report)
+        recorded = book.record(classified, documents, staging, out_dir=out_dir, today=today,
+                               payer_rules=payer_rules) if book else None
         if workbook:  # the web page writes it when first downloaded instead
-            write_summary(
-                staging / "summary.xlsx", classified, rejected, documents,
-                today=today, totals=totals,
-                payer_names={k: r.display_name for k, r in payer_rules.rules.items()},
-            )
-        counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
-        write_manifest(staging, build_manifest(
-            today=today, inputs=loaded.reports, counts=counts, out_dir=staging,
-            rules={
-                "denial_map": denial_map_path(denial_map),
-                "payers": Path(payers) if payers else data_path("payers.csv"),
-                "templates": templates_dir(templates),
-                "practice": Path(practice) if practice else None,
-                "letterhead": Path(letterhead) if letterhead else None,
-                "infusion_log": Path(infusion_log) if infusion_log else None,
-            },
-        ))
+            _write_workbook(staging, classified, rejected, documents, today, totals, payer_rules)
+        _write_run_manifest(staging, today, loaded, classified, totals, rule_files)
         stage.commit()
+    return _run_summary(out_dir, loaded, classified, documents, log_report, stage.notes, recorded)
+
+
+def _check_out_dir(out_dir: Path, target: Path, paths: list[Any],
+                   rule_files: dict[str, str | Path | None], ledger: str | Path | None,
+                   force: bool) -> None:
+    """Refuse an output folder that holds an input, or another program's files."""
+    ledger_file = ledger if ledger and "://" not in str(ledger) else None  # never inside -o
+    given = [*paths, *(p for p in (*rule_files.values(), ledger_file) if p is not None)]
+    check_out_dir(out_dir, target, given, force=force, job="run")
+
+
+def _rejected_and_totals(loaded: LoadResult, classified: pd.DataFrame,
+                         log_report: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The rejected rows the work queue lists and the run's totals."""
+    totals = {
+        "lines_read": loaded.rows_read,
+        "lines_classified": len(classified),
+        "rows_rejected": len(loaded.rejected),
+    }
+    rejected = loaded.rejected
+    log_rejected = log_report.get("rejected")
+    if log_rejected is not None and len(log_rejected):
+        totals["infusion_log_rows_rejected"] = len(log_rejected)
+        # Infusion-log rows are not export lines: listed with the rejected rows, but kept
+        # out of the lines-read count.
+        rejected = pd.concat(
+            [rejected, conform_rejected(log_report["rejected"])], ignore_index=True
+        )
+    return rejected, totals
+
+
+def _write_workbook(staging: Path, classified: pd.DataFrame, rejected: pd.DataFrame,
+                    documents: pd.DataFrame, today: dt.date, totals: dict[str, Any],
+                    payer_rules: PayerRules) -> None:
+    from appeals.workbooks.summary import write_summary  # deferred, as write_documents
+
+    write_summary(
+        staging / "summary.xlsx", classified, rejected, documents,
+        today=today, totals=totals,
+        payer_names={k: r.display_name for k, r in payer_rules.rules.items()},
+    )
+
+
+def _write_run_manifest(staging: Path, today: dt.date, loaded: LoadResult,
+                        classified: pd.DataFrame, totals: dict[str, Any],
+                        rule_files: dict[str, str | Path | None]) -> None:
+    counts = dict(totals, statuses=classified["status"].value_counts().sort_index().to_dict())
+    given = {k: Path(v) if v else None for k, v in rule_files.items()}
+    write_manifest(staging, build_manifest(
+        today=today, inputs=loaded.reports, counts=counts, out_dir=staging,
+        rules={
+            "denial_map": denial_map_path(rule_files["denial_map"]),
+            "payers": given["payers"] or data_path("payers.csv"),
+            "templates": templates_dir(rule_files["templates"]),
+            "practice": given["practice"],
+            "letterhead": given["letterhead"],
+            "infusion_log": given["infusion_log"],
+        },
+    ))
+
+
+def _run_summary(out_dir: Path, loaded: LoadResult, classified: pd.DataFrame,
+                 documents: pd.DataFrame, log_report: dict[str, Any], notes: list[str],
+                 recorded: dict[str, Any] | None) -> RunSummary:
     letters = int((documents["letter"] != "").sum()) if len(documents) else 0
     worksheets = int((documents["worksheet"] != "").sum()) if len(documents) else 0
     placeholders = (
@@ -199,7 +230,7 @@ def run(
         files=loaded.reports,
         log=log_report,
         rejected=loaded.rejected,
-        notes=stage.notes,
+        notes=notes,
         warnings=loaded.warnings,
         ledger=recorded,
         classified=classified,

@@ -21,7 +21,8 @@ from appeals.errors import OutputError
 from appeals.jobs.manifest import build_manifest, write_manifest
 from appeals.jobs.output import check_out_dir, resolve_out_dir, staged_output
 from appeals.readers.base import FileReport
-from appeals.readers.infusion_log import JoinReport, join_infusion_log, read_infusion_log
+from appeals.readers.infusion_join import JoinReport, join_infusion_log
+from appeals.readers.infusion_log import read_infusion_log
 from appeals.readers.loader import LoadResult, load_files
 from appeals.rules.denial_map import Rule
 from appeals.rules.payers import PayerRules, load_payer_rules

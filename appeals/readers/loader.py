@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -280,11 +281,16 @@ def cancel_reversed(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, li
     code = lines["procedure_code"].to_numpy(dtype=object)
     dos = lines["service_date"].to_numpy()
     remit = lines["remit_date"].to_numpy()
+    # Lines by claim, code and date of service (NaT a date like any other), built once:
+    # scanning every line for each reversal took 23 s of a 24 s load of 300k lines.
+    day = dos.astype("datetime64[ns]").view("int64")
+    adjudications: dict[tuple[Any, Any, int], list[int]] = {}
+    for i in map(int, np.flatnonzero(~reversal)):
+        adjudications.setdefault((key[i], code[i], int(day[i])), []).append(i)
     cancelled: dict[int, int] = {}
     for r in map(int, np.flatnonzero(reversal)):
-        same = np.flatnonzero(~reversal & (key == key[r]) & (code == code[r])
-                              & ((dos == dos[r]) | (np.isnat(dos) & np.isnat(dos[r]))))
-        earlier = [int(i) for i in same if int(i) not in cancelled and _before(int(i), r, remit)]
+        same = adjudications.get((key[r], code[r], int(day[r])), [])
+        earlier = [i for i in same if i not in cancelled and _before(i, r, remit)]
         if earlier:  # the latest adjudication before the reversal is the one it reverses
             cancelled[max(earlier, key=lambda i: (np.nan_to_num(remit[i].astype("int64")), i))] = r
     lines = lines.copy()

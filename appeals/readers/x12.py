@@ -48,8 +48,9 @@ import pandas as pd
 
 from appeals.errors import InputFileError
 from appeals.readers.base import FileReport, ReadOptions, ReadResult
+from appeals.readers.x12_claims import ClaimSegments, _el
+from appeals.readers.x12_columns import LineColumns
 from appeals.readers.x12_segments import decode, looks_like_x12, split_segments
-from appeals.schema import LINE_COLUMNS, LIST_SEP, REJECTED_COLUMNS, conform
 
 __all__ = ["X12Reader", "read_835", "looks_like_x12"]
 
@@ -62,49 +63,24 @@ _KNOWN = frozenset(
     "QTY SVC LQ PLB SE GE IEA TA1".split()
 )
 _SEG_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
-_POS = re.compile(r"^\d\d$")
-_REMARK = re.compile(r"^[A-Z]{1,2}\d{1,4}$")
 _NAN = math.nan
 
-# What an 835 never carries (chart facts, the payer key resolved later, where a sheet would
-# be): left to conform() as empty. Everything else is filled per line, in schema order.
-_NOT_IN_835 = frozenset({
-    "source_file", "source_sheet", "patient_dob", "payer", "infusion_start", "infusion_stop",
-    "sites", "admin_route", "product", "justification", "chart_reference", "service_setting",
-    "claim_key",
-})
-_BUILT = tuple(c for c in LINE_COLUMNS if c not in _NOT_IN_835)
 
-
-def _el(seg: list[str], i: int) -> str:
-    return seg[i].strip() if len(seg) > i else ""
-
-
-def _padded(seg: list[str], n: int) -> list[str]:
-    """Stripped elements, padded with "" so indexes up to ``n - 1`` exist (one call, not n)."""
-    out = [x.strip() for x in seg]
-    if len(out) < n:
-        out.extend([""] * (n - len(out)))
-    return out
-
-
-class _Reader:
-    """One pass over the segments; builds plain column lists, one DataFrame at the end."""
+class _Reader(ClaimSegments):
+    """One pass over the segments: the envelope and the dispatch here, claims and lines in
+    ``ClaimSegments``, the columns in ``LineColumns`` (one DataFrame at the end)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self.warnings: list[str] = []
+        self.columns = LineColumns()
         self._dropped_warnings = 0
-        self.cols: dict[str, list[Any]] = {c: [] for c in _BUILT}
-        self._appends = tuple(self.cols[c].append for c in _BUILT)
-        self._strings: dict[str, str] = {}
         self.rejected: list[tuple[int, str, str, str]] = []
         self.interchanges = 0
         self.transactions = 0
         self.other_sets: list[str] = []  # transaction set codes other than 835, as found
         self.claims = 0
         self.service_lines = 0
-        self._date_cache: dict[str, bool] = {}
         self._reset_transaction()
 
     # -- warnings ---------------------------------------------------------------------
@@ -130,15 +106,12 @@ class _Reader:
         """``raw`` when it is a valid CCYYMMDD date, else "" with a warning."""
         if not raw:
             return ""
-        ok = self._date_cache.get(raw)
-        if ok is None:
-            ok = len(raw) == 8 and raw.isdigit()
-            if ok:
-                try:
-                    date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-                except ValueError:
-                    ok = False
-            self._date_cache[raw] = ok
+        ok = len(raw) == 8 and raw.isdigit()
+        if ok:
+            try:
+                date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+            except ValueError:
+                ok = False
         if ok:
             return raw
         # Service dates are patient data: name the segment, not the value.
@@ -161,29 +134,6 @@ class _Reader:
         self.lines: list[dict[str, Any]] = []
         self.line: dict[str, Any] | None = None
         self.orphan = False  # inside an SVC that has no claim
-
-    def _new_claim(self, seg: list[str], segno: int) -> dict[str, Any]:
-        el = _padded(seg, 9)
-        return {
-            "segno": segno,
-            "id": el[1],
-            "status": el[2],
-            "billed": self.num(el[3], segno, "CLP03"),
-            "paid": self.num(el[4], segno, "CLP04"),
-            "filing": el[6],
-            "icn": el[7],
-            "facility": el[8],
-            "patient": "",
-            "member_qc": "",
-            "member_il": "",
-            "npi": "",
-            "adj": [],
-            "carcs": [],
-            "rarcs": [],
-            "from": "",
-            "to": "",
-            "mia": False,
-        }
 
     # -- main loop --------------------------------------------------------------------
     def run(self, chunks: list[Any]) -> None:
@@ -310,258 +260,6 @@ class _Reader:
         self.st_count = 1
         self.transactions += 1
 
-    # -- claim and line segments ------------------------------------------------------
-    def _clp(self, seg: list[str], segno: int) -> None:
-        if not self.in_tx:
-            self._implicit_transaction(segno)
-        self._close_claim()
-        self.claims += 1
-        if not _el(seg, 1):
-            self.warn(f"segment {segno}: claim without a claim id (CLP01)")
-        self.claim = self._new_claim(seg, segno)
-
-    def _orphan_svc(self, seg: list[str], segno: int) -> None:
-        self.line = None
-        self.orphan = True
-        self.rejected.append(
-            (segno, "SVC01", _el(seg, 1),
-             "service line (SVC) before any claim (CLP): its claim is unknown")
-        )
-        self.warn(f"segment {segno}: service line before any claim (CLP); rejected")
-
-    def _svc(self, seg: list[str], segno: int, component: str) -> None:
-        if self.claim is None:
-            self._orphan_svc(seg, segno)
-            return
-        self.orphan = False
-        self.service_lines += 1
-        el = _padded(seg, 8)
-        qualifier, code, mods = _svc_procedure(el[1], component)
-        if not code:
-            self.warn(f"segment {segno}: service line without a procedure code (SVC01)")
-        if len(seg) > 8:
-            self.warn(
-                f"segment {segno}: SVC has {len(seg) - 1} elements (at most 7 expected); "
-                "amounts may be misplaced"
-            )
-        proc, rev, ndc = code, "", ""
-        if qualifier == "NU":
-            proc, rev = "", code
-        elif qualifier == "N4":
-            proc, ndc = "", code
-        else:
-            rev = el[4]
-        units_raw = el[7] or el[5]
-        units = self.num(units_raw, segno, "SVC units") if units_raw else 1.0
-        self.line = {
-            "segno": segno,
-            "proc": proc,
-            "mods": mods,
-            "rev": rev,
-            "ndc": ndc,
-            "billed": self.num(el[2], segno, "SVC02 charge"),
-            "paid": self.num(el[3], segno, "SVC03 payment"),
-            "units": units,
-            "allowed": _NAN,
-            "adj": [],
-            "carcs": [],
-            "rarcs": [],
-            "d472": None,  # None: no such DTM; "": present but invalid
-            "d150": None,
-            "d151": None,
-            "npi": "",
-            "lcn": "",
-        }
-        self.lines.append(self.line)
-
-    def _dtm(self, seg: list[str], segno: int) -> None:
-        qual = seg[1].strip() if len(seg) > 1 else ""
-        raw = seg[2].strip() if len(seg) > 2 else ""
-        if not raw and _el(seg, 5) == "RD8":
-            raw = _el(seg, 6).split("-")[0]
-        line = self.line
-        if line is not None:
-            if qual == "472":
-                line["d472"] = self.day(raw, segno, "DTM*472 service date")
-            elif qual == "150":
-                line["d150"] = self.day(raw, segno, "DTM*150 service start date")
-            elif qual == "151":
-                line["d151"] = self.day(raw, segno, "DTM*151 service end date")
-        elif self.claim is not None:
-            if qual == "232":
-                self.claim["from"] = self.day(raw, segno, "DTM*232 claim start date")
-            elif qual == "233":
-                self.claim["to"] = self.day(raw, segno, "DTM*233 claim end date")
-        elif qual == "405":
-            self.prod_date = self.day(raw, segno, "DTM*405 production date", show=True)
-
-    def _cas(self, seg: list[str], segno: int) -> None:
-        target = self.line if self.line is not None else self.claim
-        if target is None:
-            if not self.orphan:
-                self.warn(f"segment {segno}: adjustment (CAS) outside any claim ignored")
-            return
-        group = _el(seg, 1)
-        if not group:
-            self.warn(f"segment {segno}: CAS without a group code (CAS01)")
-        adj, carcs = target["adj"], target["carcs"]
-        # Six reason/amount/quantity triplets: CAS02-04, 05-07, ... 17-19.
-        for i in range(2, min(len(seg), 20), 3):
-            carc = seg[i].strip()
-            if not carc:
-                continue
-            raw = seg[i + 1].strip() if len(seg) > i + 1 else ""
-            amount = self.num(raw, segno, f"CAS{i + 1:02d} amount")
-            if math.isnan(amount):
-                if not raw:
-                    self.warn(f"segment {segno}: CAS reason {carc} has no amount; 0.00 kept")
-                amount = 0.0
-            adj.append(f"{group}-{carc}:{amount:.2f}")
-            if carc not in carcs:
-                carcs.append(carc)
-
-    def _nm1(self, seg: list[str]) -> None:
-        claim = self.claim
-        if claim is None or self.line is not None:
-            return
-        el = _padded(seg, 10)
-        entity = el[1]
-        if entity == "QC":
-            last, first = el[3], el[4]
-            claim["patient"] = f"{last}, {first}" if last and first else last or first
-            claim["member_qc"] = el[9]
-        elif entity == "IL":
-            claim["member_il"] = el[9]
-        elif entity == "82" and el[8] == "XX":
-            claim["npi"] = el[9]
-
-    def _remarks(self, seg: list[str], positions: tuple[int, ...]) -> None:
-        if self.claim is None:
-            return
-        rarcs = self.claim["rarcs"]
-        for i in positions:
-            code = _el(seg, i)
-            # MIA/MOA mix amounts and remark codes; keep only what looks like a remark code.
-            if code and _REMARK.match(code) and code not in rarcs:
-                rarcs.append(code)
-
-    # -- output -----------------------------------------------------------------------
-    def _close_claim(self) -> None:
-        claim = self.claim
-        self.line = None
-        self.orphan = False
-        if claim is None:
-            return
-        self.claim = None
-        lines = self.lines or [_claim_only_line(claim)]
-        self.lines = []
-        # One flat loop per claim with the appends hoisted (over 60 lines): the 835 hot path.
-        institutional = claim["filing"] == "MA" or claim["mia"] or any(ln["rev"] for ln in lines)
-        facility = claim["facility"]
-        pos = facility if not institutional and _POS.match(facility) else ""
-        # No 835 field says "professional" for sure, so only institutional is carried.
-        form = "institutional" if institutional else ""
-        member = claim["member_il"] or claim["member_qc"]
-        # The notice date is the remittance's production date; BPR16 (payment) only stands in.
-        remit = self.prod_date or self.bpr_date
-        (row_, id_, icn_, status_, patient_, member_, payer_, from_, to_, pos_, proc_, mods_,
-         rev_, ndc_, units_, billed_, allowed_, paid_, adj_, carcs_, rarcs_, remit_, check_,
-         npi_, lcn_, form_) = self._appends
-        # One object per distinct value: codes, dates and names repeat on most lines.
-        same = self._strings.setdefault
-        claim_id, icn, status = claim["id"], claim["icn"], same(claim["status"], claim["status"])
-        patient, payer, check = claim["patient"], self.payer_name, self.check_number
-        pos, member, remit = same(pos, pos), same(member, member), same(remit, remit)
-        claim_npi, claim_adj = claim["npi"], claim["adj"]
-        claim_carcs, claim_rarcs = claim["carcs"], claim["rarcs"]
-        for i, ln in enumerate(lines):
-            # An invalid line date stays empty rather than borrowing the claim's dates.
-            if ln["d472"] is not None:
-                start, end = ln["d472"], ""
-            elif ln["d150"] is not None or ln["d151"] is not None:
-                start, end = ln["d150"] or "", ln["d151"] or ""
-            else:
-                start, end = claim["from"], claim["to"]
-            adj = ln["adj"] + claim_adj if i == 0 else ln["adj"]
-            carcs, rarcs = ln["carcs"], ln["rarcs"]
-            if claim_carcs:
-                carcs = carcs + [x for x in claim_carcs if x not in carcs]
-            if claim_rarcs:
-                rarcs = rarcs + [x for x in claim_rarcs if x not in rarcs]
-            row_(ln["segno"])
-            id_(claim_id)
-            icn_(icn)
-            status_(status)
-            patient_(patient)
-            member_(member)
-            payer_(payer)
-            from_(same(start, start))
-            to_(same(end, end))
-            pos_(pos)
-            proc = ln["proc"]
-            proc_(same(proc, proc))
-            mods = LIST_SEP.join(ln["mods"])
-            mods_(same(mods, mods))
-            rev = ln["rev"]
-            rev_(same(rev, rev))
-            ndc_(ln["ndc"])
-            units_(ln["units"])
-            billed_(ln["billed"])
-            allowed_(ln["allowed"])
-            paid_(ln["paid"])
-            adj_(LIST_SEP.join(adj))
-            carcs = LIST_SEP.join(carcs)
-            carcs_(same(carcs, carcs))
-            rarcs = LIST_SEP.join(rarcs)
-            rarcs_(same(rarcs, rarcs))
-            remit_(remit)
-            check_(check)
-            npi = ln["npi"] or claim_npi
-            npi_(same(npi, npi))
-            lcn_(ln["lcn"])
-            form_(form)
-
-    def frames(self, source_file: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-        cols = self.cols
-        self._appends = ()  # they hold the lists too; each goes once it is a Series
-        n = len(cols["source_row"])
-        index = pd.RangeIndex(n)
-        data: dict[str, Any] = {"source_row": pd.Series(cols.pop("source_row"), index=index)}
-        for name in _NUMBERS:
-            data[name] = pd.Series(cols.pop(name), index=index, dtype="float64")
-        for name in _DATES:
-            # A remittance repeats few dates: parse each distinct one once.
-            codes, uniques = pd.factorize(pd.Series(cols.pop(name), dtype=object))
-            parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m%d",
-                                    errors="coerce")
-            data[name] = pd.Series(parsed.to_numpy()[codes], index=index)
-        # Text as object columns of the strings already made (and shared): what conform()
-        # keeps, where a list would take a round trip through Arrow strings and back.
-        for name in list(cols):
-            data[name] = pd.Series(cols.pop(name), index=index, dtype=object)
-        data["source_file"] = pd.Series([source_file] * n, index=index, dtype=object)
-        data["source_sheet"] = pd.Series([""] * n, index=index, dtype=object)
-        data["payer"] = pd.Series([""] * n, index=index, dtype=object)
-        lines = conform(pd.DataFrame(data, index=index), LINE_COLUMNS)
-
-        rejected = pd.DataFrame(
-            {
-                "source_file": pd.Series([source_file] * len(self.rejected), dtype=object),
-                "source_sheet": pd.Series([""] * len(self.rejected), dtype=object),
-                "source_row": pd.Series([r[0] for r in self.rejected], dtype="Int64"),
-                "column": pd.Series([r[1] for r in self.rejected], dtype=object),
-                "value": pd.Series([r[2] for r in self.rejected], dtype=object),
-                "reason": pd.Series([r[3] for r in self.rejected], dtype=object),
-                "code": pd.Series(["orphan-service-line"] * len(self.rejected), dtype=object),
-            },
-            columns=list(REJECTED_COLUMNS),
-        )
-        return lines, rejected
-
-
-_DATES = ("service_date", "service_date_to", "remit_date")
-_NUMBERS = ("units", "billed_amount", "allowed_amount", "paid_amount")
-
 
 class X12Reader:
     """X12 835 remittance files, recognised by their ISA or ST segment."""
@@ -575,30 +273,6 @@ class X12Reader:
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         return ReadResult(*read_835(path))
 
-
-def _svc_procedure(composite: str, component: str) -> tuple[str, str, list[str]]:
-    """(qualifier, code, modifiers) of SVC01."""
-    sep = component
-    if sep not in composite:
-        # Some payers declare one component separator in ISA16 and use another here.
-        for candidate in (":", ">", "^"):
-            if candidate in composite:
-                sep = candidate
-                break
-    parts = composite.split(sep)
-    qualifier = parts[0].strip() if len(parts) > 1 else ""
-    code = (parts[1] if len(parts) > 1 else parts[0]).strip()
-    return qualifier, code, [m.strip() for m in parts[2:6] if m.strip()]
-
-
-def _claim_only_line(claim: dict[str, Any]) -> dict[str, Any]:
-    """A claim paid or denied without service lines becomes one line of its own."""
-    return {
-        "segno": claim["segno"], "proc": "", "mods": [], "rev": "", "ndc": "",
-        "billed": claim["billed"], "paid": claim["paid"], "units": _NAN, "allowed": _NAN,
-        "adj": [], "carcs": [], "rarcs": [], "d472": None, "d150": None, "d151": None,
-        "npi": "", "lcn": "",
-    }
 
 
 def read_835(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, FileReport]:
@@ -679,4 +353,4 @@ def _finish(reader: _Reader, name: str, found: bool) -> tuple[pd.DataFrame, pd.D
         reader.warn("no claims (CLP) found in the remittance")
     if reader._dropped_warnings:
         reader.warnings.append(f"... and {reader._dropped_warnings} more warnings")
-    return reader.frames(name)
+    return reader.columns.frames(name, reader.rejected)

@@ -8,7 +8,6 @@ operations. A forked worker reads the same lists without copying or pickling the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -114,23 +113,12 @@ class ClaimTable:
              key in sheet_ids, str(key))
             for k, key in enumerate(uniques)
         ]
-        # Each distinct raw value is split and joined once, not once per line.
-        shown: dict[str, list[Any]] = {}
-        for name in ("modifiers", "carcs", "rarcs", "adjustments"):
-            memo: dict[str, str] = {}
-            shown[name] = [memo[v] if v in memo else memo.setdefault(v, _display_mods(v))
-                           for v in cols[name]]
+        shown = {name: [_display_mods(v) for v in cols[name]]
+                 for name in ("modifiers", "carcs", "rarcs", "adjustments")}
         keys = tuple(cols)
         rows = list(zip(*(shown.get(name, cols[name]) for name in keys), strict=True))
-        mod_memo: dict[str, list[str]] = {}
-        modifier_lists = [mod_memo[v] if v in mod_memo else mod_memo.setdefault(v, split_list(v))
-                          for v in cols["modifiers"]]
+        modifier_lists = [split_list(v) for v in cols["modifiers"]]
         return cls(cols, claims, keys, rows, modifier_lists)
-
-
-@lru_cache(maxsize=4096)  # a run has few distinct start/stop pairs; parsing was a third of this
-def _minutes(start: str, stop: str) -> int | None:
-    return units_for_times(start, stop).minutes
 
 
 def _first(values: list[str]) -> str:
@@ -177,7 +165,7 @@ def claim_context(
     pos = _unique([ln["place_of_service"] for ln in lines])
     start = _first([ln["infusion_start"] for ln in lines])
     stop = _first([ln["infusion_stop"] for ln in lines])
-    minutes = _minutes(start, stop) if start and stop else None
+    minutes = units_for_times(start, stop).minutes if start and stop else None
     rarcs = {r for ln in lines for r in ln["rarcs"].split(", ") if r}
     deadlines = sorted(
         {(ln["deadline"][6:] + ln["deadline"], ln["deadline"],

@@ -117,7 +117,6 @@ class _Job:
         self.products = scig_products()
         self.common = {"practice": practice, "today": long_date(today),
                        "has_letterhead": has_letterhead}
-        self._payers: dict[str, dict[str, Any]] = {}
         self.fills = fills or {}
         self.previews: dict[str, tuple[str, list[str]]] = {}
         self._preflight()
@@ -138,29 +137,27 @@ class _Job:
         return part
 
     def _payer(self, key: str, payer_name: str) -> dict[str, Any]:
-        cached = self._payers.get(key)
-        if cached is None:
-            rule = self.payer_rules.get(key)
-            cached = self._payers[key] = {
-                "key": rule.key,
-                "name": rule.display_name if rule.key != "other" else "",
-                "appeal_address": rule.appeal_address,
-                "lcd": rule.lcd,
-                "cap_96371": "" if rule.cap_96371 is None else rule.cap_96371,
-                "kx_required": rule.kx_required,
-                "appeal_window_days": rule.appeal_window_days,
-                "is_medicare": rule.original_medicare,
-                "payer_type": rule.payer_type,
-                "is_medicare_advantage": rule.payer_type == "medicare_advantage",
-                "contracted": rule.contracted,
-                "contract_window_days": rule.contract_window_days,
-                "reopening_form": rule.reopening_form,
-                "portal": rule.portal,
-                "reopening_address": rule.reopening_address,
-            }
-        if not cached["name"] and payer_name:
-            return {**cached, "name": payer_name}
-        return cached
+        rule = self.payer_rules.get(key)
+        payer = {
+            "key": rule.key,
+            "name": rule.display_name if rule.key != "other" else "",
+            "appeal_address": rule.appeal_address,
+            "lcd": rule.lcd,
+            "cap_96371": "" if rule.cap_96371 is None else rule.cap_96371,
+            "kx_required": rule.kx_required,
+            "appeal_window_days": rule.appeal_window_days,
+            "is_medicare": rule.original_medicare,
+            "payer_type": rule.payer_type,
+            "is_medicare_advantage": rule.payer_type == "medicare_advantage",
+            "contracted": rule.contracted,
+            "contract_window_days": rule.contract_window_days,
+            "reopening_form": rule.reopening_form,
+            "portal": rule.portal,
+            "reopening_address": rule.reopening_address,
+        }
+        if not payer["name"] and payer_name:
+            payer["name"] = payer_name
+        return payer
 
     def _write(self, folder: str, stem: str, template: str, context: dict[str, Any]) -> tuple[str, list[str]]:
         skeleton, used, values = self.templates.render(template, context)

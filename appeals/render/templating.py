@@ -31,7 +31,8 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from appeals.errors import RenderError
-from appeals.render.wordml import BAD_XML_CHARS, slot
+from appeals.render.markup import BAD_XML_CHARS
+from appeals.render.wordml import slot
 
 _SLOTS: list[str] = []  # slot(n) for every n used so far, shared by every render
 _DATA_CLEAN = re.compile(BAD_XML_CHARS.pattern[:-1] + "\ue000\ue001]")

@@ -13,6 +13,7 @@ nothing in a cell is ever evaluated.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,71 +86,62 @@ def load_denial_map(path: str | Path | None = None) -> list[Rule]:
             fix="keep the header row of the packaged denial_map.csv",
         )
     patterns = load_patterns()
-    rules: list[Rule] = []
     seen: dict[str, int] = {}
-    for i, row in enumerate(table.to_dict("records")):
-        line = i + 2
-
-        def fail(
-            column: str, message: str, value: str, fix: str, line: int = line
-        ) -> ConfigError:
-            return ConfigError(message, file=path, row=line, column=column, value=value, fix=fix)
-
-        rule_id = row["rule_id"].strip()
-        if not rule_id:
-            raise fail("rule_id", "blank rule id", "", "give every rule a unique name")
-        if rule_id in seen:
-            raise fail(
-                "rule_id", f"duplicate rule id (also on line {seen[rule_id]})", rule_id,
-                "give every rule a unique name",
-            )
-        seen[rule_id] = line
-        try:
-            priority = int(row["priority"])
-        except ValueError:
-            raise fail("priority", "priority must be a whole number", row["priority"],
-                       "write a number; lower numbers are tried first") from None
-        conditions = []
-        for token in _codes(row["conditions"].lower()) if row["conditions"].strip() else ():
-            want = not token.startswith("!")
-            name = token.lstrip("!").lower()
-            if name not in CONDITIONS:
-                raise fail(
-                    "conditions", "unknown condition", token.lower(),
-                    "use one of: " + ", ".join(sorted(CONDITIONS)),
-                )
-            conditions.append((name, want))
-        pattern = row["pattern"].strip()
-        if pattern not in patterns:
-            raise fail("pattern", "unknown pattern", pattern, "use one of: " + ", ".join(patterns))
-        action = row["action"].strip()
-        if action not in ACTIONS:
-            raise fail("action", "unknown action", action, "use one of: " + ", ".join(ACTIONS))
-        template = row["template"].strip() or pattern
-        if not _TEMPLATE_NAME.match(template):
-            raise fail("template", "template names use a-z, 0-9 and _", template,
-                       "name a file under templates/patterns/ without its extension")
-        scrub = row["scrub"].strip().lower()
-        if scrub not in ("yes", "no", "only", ""):
-            raise fail("scrub", "expected yes, no or only", scrub,
-                       "write yes (both paths), no (remittances only) or only (scrub only)")
-        rules.append(
-            Rule(
-                rule_id=rule_id,
-                priority=priority,
-                procedure_codes=_procedure_codes(row["procedure_codes"]),
-                carcs=_codes(row["carcs"]),
-                rarcs=_codes(row["rarcs"]),
-                conditions=tuple(sorted(conditions)),
-                pattern=pattern,
-                action=action,
-                template=template,
-                scrub=scrub != "no",
-                denials=scrub != "only",
-                note=row.get("note", "").strip(),
-                line=line,
-            )
-        )
+    rules = [_rule(row, i + 2, path, patterns, seen)
+             for i, row in enumerate(table.to_dict("records"))]
     if not rules:
         raise ConfigError("no rules", file=path, fix="add at least one rule row")
     return sorted(rules, key=lambda r: (r.priority, r.line))
+
+
+def _rule(row: dict[str, str], line: int, path: Path, patterns: Collection[str],
+          seen: dict[str, int]) -> Rule:
+    """One validated rule from its CSV row (``line``: the row's line in the file)."""
+
+    def fail(column: str, message: str, value: str, fix: str) -> ConfigError:
+        return ConfigError(message, file=path, row=line, column=column, value=value, fix=fix)
+
+    rule_id = row["rule_id"].strip()
+    if not rule_id:
+        raise fail("rule_id", "blank rule id", "", "give every rule a unique name")
+    if rule_id in seen:
+        raise fail(
+            "rule_id", f"duplicate rule id (also on line {seen[rule_id]})", rule_id,
+            "give every rule a unique name",
+        )
+    seen[rule_id] = line
+    try:
+        priority = int(row["priority"])
+    except ValueError:
+        raise fail("priority", "priority must be a whole number", row["priority"],
+                   "write a number; lower numbers are tried first") from None
+    conditions = []
+    for token in _codes(row["conditions"].lower()) if row["conditions"].strip() else ():
+        want = not token.startswith("!")
+        name = token.lstrip("!").lower()
+        if name not in CONDITIONS:
+            raise fail(
+                "conditions", "unknown condition", token.lower(),
+                "use one of: " + ", ".join(sorted(CONDITIONS)),
+            )
+        conditions.append((name, want))
+    pattern = row["pattern"].strip()
+    if pattern not in patterns:
+        raise fail("pattern", "unknown pattern", pattern, "use one of: " + ", ".join(patterns))
+    action = row["action"].strip()
+    if action not in ACTIONS:
+        raise fail("action", "unknown action", action, "use one of: " + ", ".join(ACTIONS))
+    template = row["template"].strip() or pattern
+    if not _TEMPLATE_NAME.match(template):
+        raise fail("template", "template names use a-z, 0-9 and _", template,
+                   "name a file under templates/patterns/ without its extension")
+    scrub = row["scrub"].strip().lower()
+    if scrub not in ("yes", "no", "only", ""):
+        raise fail("scrub", "expected yes, no or only", scrub,
+                   "write yes (both paths), no (remittances only) or only (scrub only)")
+    return Rule(
+        rule_id=rule_id, priority=priority, procedure_codes=_procedure_codes(row["procedure_codes"]),
+        carcs=_codes(row["carcs"]), rarcs=_codes(row["rarcs"]),
+        conditions=tuple(sorted(conditions)), pattern=pattern, action=action, template=template,
+        scrub=scrub != "no", denials=scrub != "only", note=row.get("note", "").strip(), line=line,
+    )

@@ -10,7 +10,7 @@ import xlsxwriter
 
 from appeals.classify.records import added_text
 from appeals.errors import OutputError
-from appeals.workbooks.summary import clean_text
+from appeals.workbooks.xlsx_table import clean_text
 
 if TYPE_CHECKING:
     from appeals.jobs.scrub import ScrubResult

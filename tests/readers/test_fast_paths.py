@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from appeals.readers import _distinct as D
+from appeals.readers import amounts as A
 from appeals.readers import values as C
 from appeals.readers.table import read_spreadsheet
 from appeals.schema import conform
@@ -135,11 +136,10 @@ def test_every_row_one_cell_longer_than_the_header_keeps_columns_in_place(tmp_pa
 def test_money_plain_fast_path_equals_text_path() -> None:
     values = pd.Series(MONEY * 3, dtype="str")
     amounts, bad = C.parse_money(values)
-    slow_amounts, slow_bad = C._money_text(C.as_text(values).where(C.as_text(values) != "",
-                                                                   "N/A"))
+    slow_amounts, slow_bad = A._money_text(C.as_text(values).where(C.as_text(values) != "", "N/A"))
     text = C.as_text(values)
     # "5." is read by the plain path only: the text path's pattern wants digits after a dot
-    plain = (text.str.fullmatch(C._PLAIN_NUMBER) & (text != "5.")).to_numpy(dtype=bool)
+    plain = (text.str.fullmatch(A._PLAIN_NUMBER) & (text != "5.")).to_numpy(dtype=bool)
     assert plain.sum() >= 6  # '-12', ' 12 ', '+5', '.5', '0', '007.10', '-0', '\xa012.5'
     np.testing.assert_array_equal(amounts[plain].to_numpy(), slow_amounts[plain].to_numpy())
     assert not bad[plain].any() and not slow_bad[plain].any()

@@ -10,7 +10,8 @@ import pytest
 
 from appeals.classify.units import supported_units, units_for_sites, units_for_times
 from appeals.errors import InputFileError
-from appeals.readers.infusion_log import join_infusion_log, read_infusion_log, site_times_for
+from appeals.readers.infusion_join import join_infusion_log, site_times_for
+from appeals.readers.infusion_log import read_infusion_log
 from appeals.schema import LINE_COLUMNS, conform
 
 LOG_CSV = """Infusion record export,,,

@@ -14,6 +14,7 @@ from conftest import lines_frame
 from appeals.errors import OutputError
 from appeals.schema import CLASSIFIED_COLUMNS, LINE_COLUMNS, REJECTED_COLUMNS
 from appeals.workbooks import summary as report
+from appeals.workbooks import xlsx_table
 from appeals.workbooks.summary import write_summary
 
 TODAY = dt.date(2025, 3, 1)
@@ -284,7 +285,7 @@ def test_links_are_relative_external_in_the_package(tmp_path, sample):
 
 
 def test_link_over_excel_limits_falls_back_to_text(tmp_path, sample, monkeypatch):
-    monkeypatch.setattr(report, "_EXCEL_MAX_URLS", 1)
+    monkeypatch.setattr(xlsx_table, "_EXCEL_MAX_URLS", 1)
     classified, rejected, documents = sample
     documents.loc[1, "letter"] = "letters/C#2.docx"
     _, result, book = write(tmp_path, classified, rejected, documents)
@@ -424,14 +425,14 @@ def test_long_text_capped_at_excel_limit(tmp_path):
     classified = lines([line("C1", 2, evidence="x" * 40_000, correction=emoji)])
     *_, book = write(tmp_path, classified, rejected_frame([]))
     row = queue_rows(book)[0]
-    assert row["Evidence"] == "x" * report.EXCEL_MAX_CHARS
-    assert row["Proposed correction"] == "\U0001f600" * (report.EXCEL_MAX_CHARS // 2)
+    assert row["Evidence"] == "x" * xlsx_table.EXCEL_MAX_CHARS
+    assert row["Proposed correction"] == "\U0001f600" * (xlsx_table.EXCEL_MAX_CHARS // 2)
 
 
 def test_clean_text_keeps_surrogate_pairs_whole():
     text = "a" + "\U0001f600" * 20_000
-    out = report.clean_text(text)
-    assert len(out.encode("utf-16-le")) // 2 <= report.EXCEL_MAX_CHARS
+    out = xlsx_table.clean_text(text)
+    assert len(out.encode("utf-16-le")) // 2 <= xlsx_table.EXCEL_MAX_CHARS
     assert out.endswith("\U0001f600")
 
 

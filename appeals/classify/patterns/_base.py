@@ -73,8 +73,10 @@ class Fix:
 
     def has(self, pattern: str) -> np.ndarray:
         """Correcting lines that carry ``pattern`` among their patterns."""
-        found = np.fromiter((pattern in p for p in self.lists), dtype=bool, count=self.n)
-        return found & self.corrective
+        found = np.zeros(self.n, dtype=bool)
+        where = np.flatnonzero(self.corrective)
+        found[where] = [pattern in self.lists[i] for i in where]
+        return found
 
     def enc_has(self, pattern: str) -> np.ndarray:
         """Every line of an encounter where a correcting line carries ``pattern``."""
