@@ -21,10 +21,6 @@ def _num(value: float) -> str:
     return "?" if value != value else f"{value:g}"
 
 
-def _date(value) -> str:
-    return "" if pd.isna(value) else pd.Timestamp(value).strftime("%m/%d/%Y")
-
-
 class _Encounters:
     """Per-encounter facts for the lines being described."""
 
@@ -77,12 +73,14 @@ def describe(
     col = {name: out[name].to_numpy(dtype=object) for name in (
         "procedure_code", "pattern", "payer", "place_of_service", "adjustments", "carcs",
         "rarcs", "claim_id", "infusion_start", "infusion_stop", "justification",
-        "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns", "service_setting",
-        "status",
+        "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns",
+        "service_setting", "rule_id", "status",
     )}
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)
-    dates = out["service_date"].to_numpy()
+    dos_text = np.full(n, "", dtype=object)  # MM/DD/YYYY of the described lines
+    shown = pd.Series(out["service_date"].to_numpy()[rows]).dt.strftime("%m/%d/%Y")
+    dos_text[rows] = shown.fillna("").to_numpy(dtype=object)
     col["payer"] = col["payer"].copy()  # display names, on the described lines only
     col["payer"][rows] = [payer_names.get(k, k) for k in col["payer"][rows]]
     for i in rows:
@@ -92,7 +90,7 @@ def describe(
         tail = f" Denial: {codes}." if mode == "denials" else ""
         product = enc.product.get(e, "an SCIG product")
         billed = ", ".join(enc.codes.get(e, []))
-        dos = _date(dates[i])
+        dos = dos_text[i]
         pattern = col["pattern"][i]
         if reversal[i]:
             text = "Payment reversal (claim status 22): kept for the record; nothing to appeal."
@@ -113,11 +111,10 @@ def describe(
                         payer=col["payer"][i], col={k: v[i] for k, v in col.items()},
                         facts=facts, kx_admin=enc.kx_admin.get(e, []))
             line.col["sites"] = sites[i]
-            line.col["rule_id"] = out["rule_id"].iat[i]
             text = REGISTRY[pattern].evidence(line)
             causes[i] = _every_cause(line, pattern, text)
         else:
-            text = f"Matched rule {out['rule_id'].iat[i]}." + tail
+            text = f"Matched rule {col['rule_id'][i]}." + tail
         evidence[i] = text
     return evidence, causes
 
