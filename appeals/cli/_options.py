@@ -52,6 +52,10 @@ required_ledger = click.option(
     "Default: $APPEALS_LEDGER.",
 )
 json_output = click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
+# One claim id may belong to two patients or payers: these say whose claim is meant.
+member = click.option("--member", metavar="ID", help="Only the lines of this member id.")
+payer_of_claim = click.option("--payer", "payer", metavar="PAYER",
+                              help="Only the lines of this payer (its name or key).")
 
 
 def day(text: str | None) -> dt.date | None:

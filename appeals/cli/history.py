@@ -14,10 +14,12 @@ from appeals.ledger import history
 @click.command("history")
 @click.argument("claim")
 @opt.required_ledger
+@opt.member
+@opt.payer_of_claim
 @opt.json_output
 @opt.verbose
 @reports_errors
-def command(claim, ledger, as_json, verbose):
+def command(claim, ledger, member, payer, as_json, verbose):
     """Show every event on CLAIM (claim id or payer claim number), oldest first: each
     remittance that opened or changed a line, each run that drafted it, each mark.
 
@@ -27,7 +29,7 @@ def command(claim, ledger, as_json, verbose):
       appeals history --ledger office.sqlite 25100100001 --json
     """
     with open_for_cli(ledger) as book:
-        events = history(book, claim)
+        events = history(book, claim, member=member, payer=payer)
     if not events:
         raise LedgerError("has no denied line for that claim", file=book.name,
                           fix="check the claim id or payer claim number (`appeals queue` lists them)")

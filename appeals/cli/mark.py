@@ -26,11 +26,13 @@ from appeals.ledger import mark
 @click.option("--procedure", help="Only the line(s) with this procedure code.")
 @click.option("--dos", help="Only the line(s) with this date of service.")
 @click.option("--on", "on_date", metavar="DATE", help="Date of a write-off or closing (default: today).")
+@opt.member
+@opt.payer_of_claim
 @opt.json_output
 @opt.verbose
 @reports_errors
 def command(claim, ledger, submitted, via, drafted, written_off, amount, closed, reopen, note,
-            procedure, dos, on_date, as_json, verbose):
+            procedure, dos, on_date, member, payer, as_json, verbose):
     """Record what happened to CLAIM (claim id or payer claim number): submitted, written
     off, closed or reopened. Every change is kept in the history with your user name.
 
@@ -39,6 +41,10 @@ def command(claim, ledger, submitted, via, drafted, written_off, amount, closed,
       appeals mark --ledger office.sqlite SCIG-1001 --submitted 06/03/2026 --via portal
       appeals mark --ledger office.sqlite SCIG-1001 --written-off --note "below threshold"
       appeals mark --ledger office.sqlite SCIG-1002 --closed --procedure 96371
+      appeals mark --ledger office.sqlite SCIG-1001 --closed --member ZZ0000001
+
+    A claim id on two patients' (or payers') lines is refused until --member or --payer
+    says whose.
     """
     chosen = [s for s, on in (("submitted", bool(submitted)), ("drafted", drafted),
                                ("written_off", written_off), ("closed", closed), ("open", reopen)) if on]
@@ -50,7 +56,7 @@ def command(claim, ledger, submitted, via, drafted, written_off, amount, closed,
     when = opt.day(submitted) or opt.day(on_date) or dt.date.today()
     with open_for_cli(ledger) as book:
         changes = mark(book, claim, state, on=when, via=via or "", amount=amount, note=note,
-                       procedure=procedure, service_date=opt.day(dos))
+                       procedure=procedure, service_date=opt.day(dos), member=member, payer=payer)
     if as_json:
         click.echo(to_json(changes))
         return

@@ -59,9 +59,9 @@ def mark(ledger: Ledger, claim: str, state: str, **options: Any) -> list[dict[st
         return _mark(conn, claim, state, ledger_name=ledger.name, **options)
 
 
-def history(ledger: Ledger, claim: str) -> list[dict[str, Any]]:
+def history(ledger: Ledger, claim: str, **options: Any) -> list[dict[str, Any]]:
     with ledger.read() as conn:
-        return _history(conn, claim)
+        return _history(conn, claim, **options)
 
 
 def stats(ledger: Ledger) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import getpass
 import json
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
 from appeals.errors import LedgerError
@@ -38,12 +38,25 @@ def user_source() -> str:
         return "user unknown"
 
 
+def _claim_filter(claim: str, member: str | None, payer: str | None) -> Any:
+    """A claim id or payer claim number, narrowed to one member and/or payer (key or name)."""
+    where = or_(items.c.claim_id == claim, items.c.payer_claim_number == claim)
+    if member:
+        where = where & (items.c.member_id == member)
+    if payer:
+        where = where & or_(func.lower(items.c.payer) == payer.lower(),
+                            func.lower(items.c.payer_name) == payer.lower())
+    return where
+
+
 def find_items(
     conn: Connection, claim: str, *, procedure: str | None = None,
     service_date: dt.date | None = None, for_update: bool = False,
+    member: str | None = None, payer: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Items of a claim (claim id or payer claim number), optionally one code or date."""
-    query = select(items).where(or_(items.c.claim_id == claim, items.c.payer_claim_number == claim))
+    """Items of a claim (claim id or payer claim number), optionally one code, date, member
+    or payer."""
+    query = select(items).where(_claim_filter(claim, member, payer))
     if procedure:
         query = query.where(items.c.procedure_code == procedure)
     if service_date:
@@ -57,10 +70,20 @@ def mark(
     conn: Connection, claim: str, state: str, *, ledger_name: str, on: dt.date,
     via: str = "", amount: float | None = None, note: str = "",
     procedure: str | None = None, service_date: dt.date | None = None,
-    source: str | None = None,
+    source: str | None = None, member: str | None = None, payer: str | None = None,
 ) -> list[dict[str, Any]]:
     """Move the claim's items to ``state``; the changes made (one per item)."""
-    found = find_items(conn, claim, procedure=procedure, service_date=service_date, for_update=True)
+    found = find_items(conn, claim, procedure=procedure, service_date=service_date,
+                       for_update=True, member=member, payer=payer)
+    owners = {(i["payer"], i["member_id"]) for i in found}
+    if len(owners) > 1:
+        # one claim id on two patients' (or payers') lines: a mark must not reach both
+        raise LedgerError(
+            f"claim {claim} is on the lines of {len(owners)} different members or payers; "
+            "nothing was changed", file=ledger_name,
+            fix="say whose: add --member MEMBER_ID or --payer PAYER (`appeals queue --verbose` "
+                "shows both)",
+        )
     if not found:
         raise LedgerError(
             "has no denied line for that claim" + (" and filter" if procedure or service_date else ""),
@@ -114,9 +137,10 @@ def _values(item: dict[str, Any], state: str, *, on: dt.date, via: str, amount: 
     return new
 
 
-def history(conn: Connection, claim: str) -> list[dict[str, Any]]:
+def history(conn: Connection, claim: str, *, member: str | None = None,
+            payer: str | None = None) -> list[dict[str, Any]]:
     """Every event on the claim's items, oldest first."""
-    ids = select(items.c.id).where(or_(items.c.claim_id == claim, items.c.payer_claim_number == claim))
+    ids = select(items.c.id).where(_claim_filter(claim, member, payer))
     query = (
         select(events, items.c.procedure_code, items.c.modifiers, items.c.service_date)
         .join(items, items.c.id == events.c.item_id)

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from appeals.errors import AppealsError
 from appeals.web import claims, office, track
 from appeals.web.store import RunData, RunNotFound, RunStore
-from appeals.web.trackers import Tracker
+from appeals.web.trackers import Tracker, claim_ref
 from appeals.web.uploads import UploadError, limit_message, receive_files
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -125,8 +125,7 @@ def claim_detail(request: Request) -> Response:
         "files": claims.claim_documents(data, claim),
         "previews": preview["documents"],  # HTML of the letter and worksheet
         "placeholders": preview["placeholders"], "fills": preview["fills"],
-        "track": tracker_of(request).read(data.folder, claim if tracker_of(request).key ==
-                                          "claim" else claim_id),
+        "track": tracker_of(request).read(data.folder, claim_ref(tracker_of(request), claim, sub)),
     })
 
 
@@ -146,8 +145,7 @@ async def claim_track(request: Request) -> Response:
     tracker = tracker_of(request)
     try:
         entry = await run_in_threadpool(
-            tracker.record, data.folder,
-            claim if tracker.key == "claim" else str(sub["claim_id"].iloc[0]), event)
+            tracker.record, data.folder, claim_ref(tracker, claim, sub), event)
     except track.TrackError as exc:
         return error(str(exc), 422)
     return JSONResponse(entry)

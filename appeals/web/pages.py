@@ -15,6 +15,7 @@ from appeals.web import claims, office
 from appeals.web.queue import FILTERS
 from appeals.web.security import csrf_for
 from appeals.web.store import RunNotFound
+from appeals.web.trackers import claim_ref
 
 COLUMNS = (  # (sort key or "", header)
     ("deadline", "Deadline"), ("claim_id", "Claim"), ("procedure_code", "Code"),
@@ -81,7 +82,7 @@ def claim_page(request: Request) -> Response:
         corrections=claims.corrections(sub), summary=claims.claim_summary(sub, data),
         preview=claims.preview(store, data, claim),
         docs=claims.claim_documents(data, claim),
-        track=tracker.read(data.folder, claim if tracker.key == "claim" else claim_id),
+        track=tracker.read(data.folder, claim_ref(tracker, claim, sub)),
         ledger=tracker.ledger,
         how=tracker.how, outcomes=tracker.outcomes, today=request.app.state.today().isoformat(),
         office_names=OFFICE_BLANKS,

@@ -29,6 +29,13 @@ SORTS = ("deadline", "claim_id", "payer", "pattern", "status", "procedure_code",
 FILTERS = ("status", "payer", "pattern", "route", "state")
 PER_PAGE_MAX = 500
 _OPTIONAL = ("payer_type", "claim_type", "deadline_basis")
+_SEP = "\x1f"  # between claim id, payer and member id in a ledger reference
+_INTERNAL = ("deadline_sort", "row", "placeholders", "ledger_ref")
+
+
+def ledger_ref(claim_id: str, payer: str, member: str) -> str:
+    """The ledger's name for a claim: one claim id may be on two patients' or payers' lines."""
+    return _SEP.join((claim_id, payer, member))
 
 
 def _text(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -79,6 +86,8 @@ class QueueFrame:
             "row": np.arange(len(lines)),
             "claim_id": claim_id,
             "claim": claim_refs(claim_id, key),
+            # internal (never sent to the page): the ledger tracker's key, member id included
+            "ledger_ref": claim_id + _SEP + _text(lines, "payer") + _SEP + _text(lines, "member_id"),
             "source_file": _text(lines, "source_file"),
             "source_row": lines["source_row"].astype("Int64").astype(str).replace("<NA>", ""),
             "service_date": pd.to_datetime(lines["service_date"], errors="coerce")
@@ -181,7 +190,7 @@ def _int(value: str | None, default: int) -> int:
 def _row(record: dict[str, Any], states: Mapping[str, str], key: str) -> dict[str, Any]:
     days = record["days_left"]
     placeholders = [p for p in record["placeholders"].split(";") if p]
-    out = {k: v for k, v in record.items() if k not in ("deadline_sort", "row", "placeholders")}
+    out = {k: v for k, v in record.items() if k not in _INTERNAL}
     out.update(
         days_left=None if days is pd.NA or days is None else int(days),
         past_due=bool(record["past_due"]),

@@ -13,8 +13,18 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
+import pandas as pd
+
 from appeals.web import track
-from appeals.web.queue import NEW_STATE
+from appeals.web.queue import _SEP, NEW_STATE, ledger_ref
+
+
+def claim_ref(tracker: Tracker, claim: str, lines: pd.DataFrame) -> str:
+    """What ``tracker`` keys the claim by: the page's claim name, or its ledger reference."""
+    if tracker.key == "claim":
+        return claim
+    first = lines.iloc[0]
+    return ledger_ref(*(str(first.get(c, "") or "") for c in ("claim_id", "payer", "member_id")))
 
 
 class Tracker(Protocol):
@@ -23,12 +33,12 @@ class Tracker(Protocol):
     states_listed: tuple[str, ...]
     ledger: str | None
     # the queue column its states are keyed by: "claim" (id + payer + member, as the page
-    # names claims) or "claim_id" (the ledger's own key)
+    # names claims) or "ledger_ref" (the same three, as the ledger stores them)
     key: str
 
     def states(self, folder: Path) -> dict[str, str]: ...
-    def read(self, folder: Path, claim_id: str) -> dict[str, Any]: ...
-    def record(self, folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]: ...
+    def read(self, folder: Path, ref: str) -> dict[str, Any]: ...
+    def record(self, folder: Path, ref: str, event: dict[str, str]) -> dict[str, Any]: ...
     def changed(self) -> None: ...
 
 
@@ -60,7 +70,7 @@ class LedgerTracker:
     how: tuple[str, ...] = track.HOW
     # What a biller marks by hand; won, partly won and lost come from later remittances.
     outcomes: tuple[str, ...] = ("closed", "written_off", "open")
-    key = "claim_id"
+    key = "ledger_ref"  # claim id + payer + member: two patients sharing an id are apart
 
     def __init__(self, target: str) -> None:
         from appeals.ledger import STATES, open_ledger
@@ -73,7 +83,7 @@ class LedgerTracker:
         self._lock = threading.Lock()
 
     def states(self, folder: Path) -> dict[str, str]:
-        """Per claim id, the least advanced state of its lines (the work still to do)."""
+        """Per claim, the least advanced state of its lines (the work still to do)."""
         with self._lock:
             if self._states is None:
                 from sqlalchemy import select
@@ -81,19 +91,23 @@ class LedgerTracker:
                 from appeals.ledger.tables import items
 
                 out: dict[str, str] = {}
+                query = select(items.c.claim_id, items.c.payer, items.c.member_id, items.c.state)
                 with self.book.read() as conn:
-                    for claim_id, state in conn.execute(select(items.c.claim_id, items.c.state)):
-                        held = out.get(claim_id)
+                    for claim_id, payer, member, state in conn.execute(query):
+                        ref = ledger_ref(claim_id, payer, member)
+                        held = out.get(ref)
                         if held is None or self.order[state] < self.order[held]:
-                            out[claim_id] = state
+                            out[ref] = state
                 self._states = out
             return self._states
 
-    def read(self, folder: Path, claim_id: str) -> dict[str, Any]:
+    def read(self, folder: Path, ref: str) -> dict[str, Any]:
         from appeals.ledger import history
 
+        claim_id, payer, member = ref.split(_SEP)
         entries: dict[tuple[str, str], dict[str, Any]] = {}
-        for event in history(self.book, claim_id):  # one per line of the claim: shown once
+        # one event per line of the claim: shown once
+        for event in history(self.book, claim_id, payer=payer, member=member):
             at = event["at"]
             after = event.get("after") or {}
             key = (str(at), event["kind"])
@@ -107,27 +121,29 @@ class LedgerTracker:
                 "recorded": at.isoformat(timespec="seconds") if isinstance(at, dt.datetime)
                 else str(at),
             })
-        return {"state": self.states(folder).get(claim_id, NEW_STATE),
+        return {"state": self.states(folder).get(ref, NEW_STATE),
                 "history": list(entries.values())}
 
-    def record(self, folder: Path, claim_id: str, event: dict[str, str]) -> dict[str, Any]:
+    def record(self, folder: Path, ref: str, event: dict[str, str]) -> dict[str, Any]:
         from appeals.ledger import mark
 
+        claim_id, payer, member = ref.split(_SEP)
+        whose = {"payer": payer, "member": member}
         kind = event.get("event", "")
         on = dt.date.fromisoformat(track.check_date(event.get("date", ""), "date"))
         note = event.get("note", "").strip()[:500]
         if kind == "submitted":
             if event.get("how") not in self.how:
                 raise track.TrackError(f"how: choose one of {', '.join(self.how)}")
-            mark(self.book, claim_id, "submitted", on=on, via=event["how"], note=note)
+            mark(self.book, claim_id, "submitted", on=on, via=event["how"], note=note, **whose)
         elif kind == "outcome":
             if event.get("outcome") not in self.outcomes:
                 raise track.TrackError(f"outcome: choose one of {', '.join(self.outcomes)}")
-            mark(self.book, claim_id, event["outcome"], on=on, note=note)
+            mark(self.book, claim_id, event["outcome"], on=on, note=note, **whose)
         else:
             raise track.TrackError("event: send 'submitted' or 'outcome'")
         self.changed()
-        return self.read(folder, claim_id)
+        return self.read(folder, ref)
 
     def changed(self) -> None:
         with self._lock:
