@@ -15,6 +15,11 @@ Measured on 2 CPUs, 300 runs, 8 at a time (the box also busy with other jobs):
   before (1e9707e^, normal finalisation)               6/300 and 3/300 exit 134 (1.5 %)
   same code, Arrow given an Arrow-owned copy (no PyBuffer)                      0/300
   now (appeals.cli:entry leaves with os._exit)                  0/300 and 0/300
+  --finalise (normal exit, so only the reader is measured), later tree:
+    reader still on pa.py_buffer (78b5a18)                                     0/300
+    reader with the Arrow-owned copy (78248be)                                 0/300
+  The abort is rare and depends on load: 0/300 proves little on its own; the core dump is
+  what names the cause, and both fixes remove the path it took.
 Prints the count of each exit code; any code other than 1 is a failure (exit 1).
 """
 
