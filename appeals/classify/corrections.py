@@ -11,6 +11,8 @@ line, to bill only if the chart documents it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 
@@ -44,7 +46,7 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
         facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
         new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
         new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
-        remove=np.zeros(n, dtype=bool), add=[[] for _ in range(n)],
+        remove=np.zeros(n, dtype=bool), add=defaultdict(list),
         why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
         s70=s70, s71=s71,
         # fmin so a missing cap leaves the chart's number; no chart means no number at all.
@@ -56,10 +58,9 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
-    has_add = np.fromiter(map(bool, add), dtype=bool, count=n)
     on_claim = np.zeros(n, dtype=bool)  # a line added to the corrected claim itself
-    for j in np.flatnonzero(has_add).tolist():
-        on_claim[j] = any(not a.new_claim for a in add[j])
+    for j, lines_added in add.items():
+        on_claim[j] = any(not a.new_claim for a in lines_added)
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     pos = out["place_of_service"].to_numpy(dtype=object)
     moved = claim_needs & (fx.new_pos != pos)
@@ -74,7 +75,11 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     out["corrected_place_of_service"] = text_series(np.where(moved, fx.new_pos, ""), out.index)
     out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
     added = np.empty(n, dtype=object)
-    added[:] = [tuple(a) if has_add[i] else NO_LINES for i, a in enumerate(add)]
+    for j in range(n):
+        added[j] = NO_LINES
+    for j, lines_added in add.items():
+        if lines_added:
+            added[j] = tuple(lines_added)
     out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
 
