@@ -133,6 +133,9 @@ CLASSIFIED_COLUMNS = (
     "rule_id",  # denial_map.csv rule that matched
     "evidence",  # why, in words a biller checks
     "correction",  # the proposed change in words ("96365 -> 96369"), "" when none
+    # where a correcting line has more than one cause, one text line per cause (main first):
+    # "pattern<TAB>its evidence<TAB>its change"; else ""
+    "causes",
     "corrected_procedure_code",
     "corrected_modifiers",
     "corrected_units",

@@ -110,8 +110,9 @@ def classify(
     _label(out, status, active, chosen, also)
     chosen_routes = assign_routes(out, facts, payer_rules, load_routes() if routes is None else routes)
     names = {key: rule.display_name for key, rule in payer_rules.rules.items()}
-    out["evidence"] = text_series(describe(out, facts, reversal=reversal, mode=mode, payer_names=names), out.index)
-    apply_corrections(out, facts)
+    evidence, causes = describe(out, facts, reversal=reversal, mode=mode, payer_names=names)
+    out["evidence"] = text_series(evidence, out.index)
+    apply_corrections(out, facts, causes)
     route_deadlines(out, chosen_routes, payer_rules, today or dt.date.today())
     return conform(out, LINE_COLUMNS + CLASSIFIED_COLUMNS)
 

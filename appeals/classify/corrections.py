@@ -25,8 +25,11 @@ CORRECTING = ("clerical", "lines", "new_service")
 _NONE: set[str] = set()  # never changed: Fix.has reads it only
 
 
-def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
-    """Fill the correction columns of ``out`` in place."""
+def apply_corrections(
+    out: pd.DataFrame, facts: Facts, causes: list[dict[str, str]] | None = None
+) -> None:
+    """Fill the correction columns of ``out`` in place; ``causes`` (per line, pattern ->
+    evidence, from ``evidence.describe``) becomes the ``causes`` column with each change."""
     n = len(out)
     action = out["action"].to_numpy(dtype=object)
     code = out["procedure_code"].to_numpy(dtype=object)
@@ -54,6 +57,7 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
     )
     for unit in REGISTRY.values():
         if unit.correct is not None:
+            fx.current = unit.id
             unit.correct(fx)
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
@@ -82,6 +86,24 @@ def apply_corrections(out: pd.DataFrame, facts: Facts) -> None:
             added[j] = tuple(lines_added)
     out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
+    words = causes if causes is not None else [{} for _ in range(n)]
+    main = out["pattern"].to_numpy(dtype=object)
+    out["causes"] = text_series(
+        [cause_text(words[i], fx.by_pattern[i] if changed[i] else {}, main[i]) for i in range(n)],
+        out.index,
+    )
+
+
+def cause_text(evidence: dict[str, str], changes: dict[str, str], main: str) -> str:
+    """One text line per cause, "pattern<TAB>evidence<TAB>change". A change made by a pattern
+    the line does not list (an encounter-wide fix) is told under the main pattern."""
+    if not evidence:
+        return ""
+    told = {p: changes.get(p, "") for p in evidence}
+    stray = [text for p, text in changes.items() if p not in evidence]
+    if stray and main in told:
+        told[main] = "; ".join([t for t in (told[main], *stray) if t])
+    return "\n".join(f"{p}\t{evidence[p]}\t{told[p]}" for p in evidence)
 
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:

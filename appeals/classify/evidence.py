@@ -53,21 +53,28 @@ def _denial_codes(adjustments: str, carcs: str, rarcs: str) -> str:
     return "/".join(dict.fromkeys(shown)) or "no code given"
 
 
+# A line whose fixes are combined on one correction explains every cause, not just the main.
+COMBINED = ("clerical", "lines", "new_service")
+
+
 def describe(
     out: pd.DataFrame, facts: Facts, *, reversal: np.ndarray, mode: str, payer_names: dict[str, str]
-) -> np.ndarray:
+) -> tuple[np.ndarray, list[dict[str, str]]]:
+    """Each line's evidence, and per line every cause's own words (pattern -> text) where a
+    correcting line has more than one cause (else an empty dict)."""
     n = len(out)
     evidence = np.full(n, "", dtype=object)
+    causes: list[dict[str, str]] = [{} for _ in range(n)]
     status = out["status"].to_numpy(dtype=object)
     rows = np.flatnonzero(((status != "paid") & (status != "clean")) | reversal)
     if len(rows) == 0:
-        return evidence
+        return evidence, causes
     enc = _Encounters(out, facts, rows)
     col = {name: out[name].to_numpy(dtype=object) for name in (
         "procedure_code", "pattern", "payer", "place_of_service", "adjustments", "carcs",
         "rarcs", "claim_id", "infusion_start", "infusion_stop", "justification",
         "chart_reference", "action", "payer_type", "claim_type", "payer_name", "patterns",
-        "service_setting", "rule_id",
+        "service_setting", "rule_id", "status",
     )}
     units = out["units"].to_numpy(dtype=np.float64)
     sites = out["sites"].to_numpy(dtype=np.float64)
@@ -105,10 +112,18 @@ def describe(
                         facts=facts, kx_admin=enc.kx_admin.get(e, []))
             line.col["sites"] = sites[i]
             text = REGISTRY[pattern].evidence(line)
+            causes[i] = _every_cause(line, pattern, text)
         else:
             text = f"Matched rule {col['rule_id'][i]}." + tail
         evidence[i] = text
-    return evidence
+    return evidence, causes
+
+
+def _every_cause(line: Line, main: str, text: str) -> dict[str, str]:
+    listed = [p for p in line.col["patterns"].split(";") if p in REGISTRY]
+    if len(listed) < 2 or line.col["action"] not in COMBINED:
+        return {}
+    return {p: text if p == main else REGISTRY[p].evidence(line) for p in listed}
 
 
 def _hint(i: int, code: str, facts: Facts, units: np.ndarray, col: dict) -> str:

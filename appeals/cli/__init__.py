@@ -41,11 +41,16 @@ def entry() -> None:
     """The ``appeals`` console script and ``python -m appeals``: run the command, then leave
     without interpreter finalisation.
 
-    Arrow's native worker threads (pyarrow's CSV reader and compute kernels) may still be
-    parked when Python finalises; C++ static destructors then met a joinable thread and
-    aborted ("terminate called without an active exception", exit 134) in 2-3% of runs
-    under parallel load. Everything the tool writes is closed and flushed by then (output
-    folders are swapped in explicitly), so nothing is lost by skipping finalisation.
+    Why (issue #12 item 15, proven with a core dump): the CSV reader hands Arrow a Python
+    ``bytes`` buffer (``pa.py_buffer``); Arrow's threaded reader drops its last reference on
+    one of Arrow's worker threads, sometimes only after the command has returned. Its
+    destructor asks for the GIL, and once ``Py_FinalizeEx`` has begun CPython 3.11 answers
+    with ``pthread_exit`` on that thread, whose forced unwind through a C++ ``noexcept``
+    frame calls ``std::terminate``: "terminate called without an active exception", exit
+    134, in 2% of error runs under parallel load (6/300 with bench/stress_exit.py). With no
+    finalisation the late destructor just waits for the GIL until the process is gone.
+    Everything the tool writes is closed and flushed by then (output folders are swapped in
+    explicitly), so nothing is lost by skipping finalisation.
     """
     code: str | int | None
     try:
@@ -62,4 +67,4 @@ def entry() -> None:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
             pass
-    os._exit(status)
+    os._exit(status)  # no Py_FinalizeEx: an Arrow thread's late GIL request cannot abort us

@@ -11,6 +11,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from appeals.cli._files import check_option_files
 from appeals.errors import AppealsError
 from appeals.privacy import HIDDEN, redact_rejected
 from appeals.readers.base import FileReport
@@ -29,6 +30,7 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, debug: bool = False, **kwargs: Any) -> Any:
         try:
+            check_option_files(kwargs)
             return func(*args, **kwargs)
         except AppealsError as exc:
             if debug:

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from appeals.cli._files import option_file
 from appeals.readers.aliases import MAPPABLE_FIELDS
 from appeals.readers.loader import parse_column_mapping
 
@@ -23,12 +24,12 @@ columns = click.option(
     "repeat, or give a file of FIELD=HEADER lines. Fields: " + ", ".join(MAPPABLE_FIELDS) + ".",
 )
 denial_map = click.option(
-    "--denial-map", type=click.Path(dir_okay=False), help="Your own denial_map.csv (see `appeals init`)."
+    "--denial-map", type=option_file, help="Your own denial_map.csv (see `appeals init`)."
 )
-payers = click.option("--payers", type=click.Path(dir_okay=False), help="Your own payer rules CSV.")
+payers = click.option("--payers", type=option_file, help="Your own payer rules CSV.")
 infusion_log = click.option(
     "--infusion-log",
-    type=click.Path(dir_okay=False),
+    type=option_file,
     help="Infusion log (CSV/Excel: claim or member + date of service, site, start, stop).",
 )
 

@@ -38,6 +38,10 @@ def command(files, sheet, columns, as_json, verbose):
     else:
         for entry in report["files"]:
             _show(entry)
+        if report["warnings"]:
+            click.echo(click.style("Across the files", bold=True) + ":")
+            for warning in report["warnings"]:
+                click.echo(f"  warning: {warning}")
         click.echo(f"Verdict: {report['verdict']}")
     sys.exit(0 if report["verdict"] == "ok" else 1)
 

@@ -11,6 +11,7 @@ import click
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
+from appeals.cli._files import option_file
 from appeals.jobs.run import run
 
 
@@ -39,8 +40,8 @@ class _Bar:
 @opt.input_files
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Output folder (letters/, worksheets/, summary.xlsx).")
-@click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml: name, address, NPI, TIN, signer.")
-@click.option("--letterhead", type=click.Path(dir_okay=False), help="Your letterhead .docx (styles, header, footer, logo).")
+@click.option("--practice", type=option_file, help="practice.toml: name, address, NPI, TIN, signer.")
+@click.option("--letterhead", type=option_file, help="Your letterhead .docx (styles, header, footer, logo).")
 @click.option("--templates", type=click.Path(file_okay=False), help="Your own templates folder (see `appeals init`).")
 @opt.sheet
 @opt.columns

@@ -8,6 +8,7 @@ import click
 
 from appeals.cli import _options as opt
 from appeals.cli._common import rejected_lines, reports_errors
+from appeals.cli._files import option_file
 from appeals.jobs.scrub import WORKBOOK, scrub_to_folder
 from appeals.rules.denial_map import load_denial_map
 from appeals.rules.payers import load_payer_rules
@@ -23,7 +24,7 @@ from appeals.schema import claim_keys
 @opt.columns
 @opt.denial_map
 @opt.payers
-@click.option("--practice", type=click.Path(dir_okay=False), help="practice.toml for worksheets.")
+@click.option("--practice", type=option_file, help="practice.toml for worksheets.")
 @click.option("--force", is_flag=True, help="Replace an earlier scrub's output folder.")
 @opt.verbose
 @reports_errors

@@ -8,6 +8,7 @@ import click
 
 from appeals.classify.units import UnitsResult, units_for_sites, units_for_times
 from appeals.cli._common import plain_source, reports_errors
+from appeals.cli._files import option_file
 from appeals.rules.payers import OTHER, load_payer_rules
 
 
@@ -30,7 +31,7 @@ def _site_pair(text: str) -> tuple[str, str]:
     help="One site's times (repeat per site), instead of --start/--stop/--sites.",
 )
 @click.option("--payer", help="Payer name or key; applies that payer's 96371 cap.")
-@click.option("--payer-rules", type=click.Path(dir_okay=False), help="Your own payers.csv.")
+@click.option("--payer-rules", type=option_file, help="Your own payers.csv.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object for scripts.")
 @reports_errors
 def command(

@@ -29,6 +29,9 @@ from appeals.errors import Interrupted, OutputError
 
 MANIFEST = "manifest.json"
 MARKER = ".appeals-staging"  # inside every staging folder: only those are ever removed as stale
+INSIDE = ".appeals."  # staging (and LOCK) inside an output folder that is a mount point
+LOCK = f"{INSIDE}lock"
+_ACLS = ("system.posix_acl_access", "system.posix_acl_default")
 _TOP = {
     "run": {"letters", "worksheets", "summary.xlsx", MANIFEST},
     "scrub": {"worksheets", "scrub.xlsx", MANIFEST},
@@ -92,7 +95,7 @@ def check_out_dir(
                 f"the output folder holds the input {item}", file=out_dir,
                 fix="choose an output folder outside the folders of the inputs",
             )
-    if not target.exists() or not any(target.iterdir()):
+    if not target.exists() or not [p for p in target.iterdir() if not _ours(p)]:
         return
     if not force:
         raise OutputError(
@@ -135,6 +138,8 @@ def foreign_files(folder: Path, job: str) -> list[str]:
         listed.add(MANIFEST)
     out = []
     for path in sorted(folder.rglob("*")):
+        if any(_ours(folder / part) for part in path.relative_to(folder).parts[:1]):
+            continue  # this job's own staging and lock inside a mount point
         rel = path.relative_to(folder).as_posix()
         if path.is_dir() and not path.is_symlink():
             if rel.split("/")[0] in _TOP[job] and listed:
@@ -157,12 +162,13 @@ def staged_output(target: Path, out_dir: str | Path) -> Iterator[Stage]:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise output_error(exc, out_dir, None) from None
-    with _lock(target, out_dir), _signals_interrupt():
+    inside = _other_device(target)
+    with _lock(target, out_dir, inside), _signals_interrupt():
         removed = remove_stale_staging(target)
         if removed:
             notes.append(f"removed {removed} unfinished output folder(s) left by an "
                          f"interrupted earlier run beside {out_dir}")
-        stage = _make_stage(target, out_dir, notes)
+        stage = _make_stage(target, out_dir, notes, inside)
         try:
             yield stage
         except KeyboardInterrupt as exc:
@@ -221,7 +227,7 @@ def remove_stale_staging(target: Path) -> int:
     """Remove staging folders an interrupted run left (marked, or a swapped-out old output)."""
     places = [(target.parent, staging_prefix(target))]
     if target.is_dir():
-        places.append((target, ".appeals."))
+        places.append((target, INSIDE))
     removed = 0
     for folder, prefix in places:
         for path in folder.glob(f"{prefix}*"):
@@ -237,13 +243,16 @@ def remove_stale_staging(target: Path) -> int:
     return removed
 
 
-def _make_stage(target: Path, out_dir: str | Path, notes: list[str]) -> Stage:
+def _make_stage(target: Path, out_dir: str | Path, notes: list[str], inside: bool) -> Stage:
     # A mount point cannot be renamed, and staging beside it would put patient data on
     # another disk: stage inside it and swap its entries instead.
-    inside = target.is_dir() and _other_device(target)
-    where, prefix = (target, ".appeals.") if inside else (target.parent, staging_prefix(target))
+    where, prefix = (target, INSIDE) if inside else (target.parent, staging_prefix(target))
     try:
         path = Path(tempfile.mkdtemp(prefix=prefix, dir=where))
+        if not inside and target.is_dir():
+            # before anything is written, so files and folders inherit the default ACL
+            # just as they would have inside the folder being replaced
+            _copy_acls(target, path)
         (path / MARKER).touch(mode=0o600)
     except OSError as exc:
         raise output_error(exc, out_dir, None) from None
@@ -251,6 +260,9 @@ def _make_stage(target: Path, out_dir: str | Path, notes: list[str]) -> Stage:
 
 
 def _other_device(target: Path) -> bool:
+    """OUT is a mount point or on another file system than its parent (st_dev)."""
+    if target.is_symlink() or not target.is_dir():
+        return False
     try:
         return os.path.ismount(target) or target.stat().st_dev != target.parent.stat().st_dev
     except OSError:
@@ -258,8 +270,9 @@ def _other_device(target: Path) -> bool:
 
 
 @contextlib.contextmanager
-def _lock(target: Path, out_dir: str | Path) -> Iterator[None]:
-    path = target.parent / f"{staging_prefix(target)}lock"
+def _lock(target: Path, out_dir: str | Path, inside: bool) -> Iterator[None]:
+    # on a mount point the lock lives inside it too: nothing of a run touches the parent
+    path = target / LOCK if inside else target.parent / f"{staging_prefix(target)}lock"
     while True:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -314,7 +327,8 @@ def _signals_interrupt() -> Iterator[None]:
 
 
 def _match_permissions(staging: Path, target: Path) -> None:
-    """Private by default (0700/0600); a folder being replaced keeps its group and mode."""
+    """Private by default (0700/0600); a folder being replaced keeps its owner, group, mode
+    (setgid included) and ACLs."""
     dir_mode, file_mode, gid = 0o700, 0o600, -1
     if target.is_dir():
         st = target.stat()
@@ -327,6 +341,30 @@ def _match_permissions(staging: Path, target: Path) -> None:
         for name in dirs:
             _chmod(Path(root, name), dir_mode & 0o777 | 0o700, gid)
     _chmod(staging, dir_mode | 0o700, gid)
+    if target.is_dir():
+        with contextlib.suppress(OSError):  # only root may give a folder to another owner
+            os.chown(staging, target.stat().st_uid, -1)
+        os.chmod(staging, dir_mode | 0o700)  # chown clears setgid
+        _copy_acls(target, staging)  # last: chmod rewrites the ACL's mask entry
+
+
+def _copy_acls(source: Path, dest: Path) -> None:
+    """POSIX ACLs byte for byte (a file system without them has nothing to copy)."""
+    for name in _ACLS:
+        try:
+            value = os.getxattr(source, name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.removexattr(dest, name)  # none on the source: none on the copy
+            continue
+        os.setxattr(dest, name, value)
+
+
+def _ours(path: Path) -> bool:
+    """A lock or staging folder of this tool inside an output folder on a mount point."""
+    if not path.name.startswith(INSIDE) or path.is_symlink():
+        return False
+    return path.name == LOCK or (path.is_dir() and (path / MARKER).is_file())
 
 
 def _chmod(path: Path, mode: int, gid: int) -> None:
@@ -355,9 +393,9 @@ def _replace(staging: Path, target: Path) -> None:
 
 def _swap_entries(staging: Path, target: Path) -> None:
     """For a mount point: move the old entries aside and the new ones in, inside the folder."""
-    old = Path(tempfile.mkdtemp(prefix=".appeals.old-", dir=target))
+    old = Path(tempfile.mkdtemp(prefix=f"{INSIDE}old-", dir=target))
     for entry in list(target.iterdir()):
-        if entry not in (staging, old):
+        if entry not in (staging, old, target / LOCK):
             os.replace(entry, old / entry.name)
     for entry in list(staging.iterdir()):
         os.replace(entry, target / entry.name)

@@ -31,7 +31,7 @@ _TEXT = (
     "corrected_modifiers", "corrected_place_of_service", "remove_line", "add_lines", "deadline_basis", "infusion_start",
     "infusion_stop", "admin_route", "product", "justification", "chart_reference", "modifiers",
     "carcs", "rarcs", "adjustments", "patterns", "route", "payer_type", "claim_type",
-    "denial_state", "past_due",
+    "denial_state", "past_due", "causes",
 )
 _MONEY = ("billed_amount", "allowed_amount", "paid_amount")
 _DATES = ("patient_dob", "service_date", "service_date_to", "deadline", "remit_date")
@@ -218,13 +218,24 @@ def _sheet_kind(claim: dict[str, Any]) -> str:
     return "new_claim_only"
 
 
+def _causes(line: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(pattern, evidence, change) for every cause of the line told apart, main first; a
+    line with one cause (or whose causes were not told apart) has only its main pattern."""
+    told = [tuple(row.split("\t")) for row in line["causes"].split("\n") if row]
+    if told and all(len(row) == 3 for row in told):
+        return told
+    return [(line["pattern"], line["evidence"], line["correction"])]
+
+
 def sections_for(
     claim: dict[str, Any], titles: dict[str, str], *, letter: bool
 ) -> list[dict[str, Any]]:
-    """One section per pattern on the claim, in order of first appearance.
+    """One section per pattern on the claim, in order of first appearance: every cause of
+    a line (main first) gets its own section, each with only its own evidence and change.
 
     For a letter only lines that earn a letter count; for a worksheet every denied line
-    with a pattern does (its attachments are listed).
+    with a pattern does (its attachments are listed). ``main`` says whether the section is
+    some line's main pattern (the one the payer's denial was matched to).
     """
     sections: dict[str, dict[str, Any]] = {}
     for line in claim["lines"]:
@@ -232,23 +243,22 @@ def sections_for(
             continue
         if not letter and line["status"] not in ("denied", "flagged"):
             continue
-        key = line["pattern"]
-        section = sections.get(key)
-        if section is None:
-            section = sections[key] = {
-                "pattern": key,
-                "template": line["template"] or key,
-                "title": titles.get(key, key.replace("_", " ")),
-                "actions": [],
-                "lines": [],
-                "evidence": [],
-                "corrections": [],
-            }
-        section["lines"].append(line)
-        for field, value in (("actions", line["action"]), ("evidence", line["evidence"]),
-                             ("corrections", line["correction"])):
-            if value and value not in section[field]:
-                section[field].append(value)
+        for key, evidence, change in _causes(line):
+            section = sections.get(key)
+            if section is None:
+                section = sections[key] = {
+                    "pattern": key,
+                    "template": (line["template"] if key == line["pattern"] else "") or key,
+                    "title": titles.get(key, key.replace("_", " ")),
+                    "actions": [], "lines": [], "evidence": [], "corrections": [],
+                    "main": False,
+                }
+            section["main"] = section["main"] or key == line["pattern"]
+            section["lines"].append(line)
+            for field, value in (("actions", line["action"]), ("evidence", evidence),
+                                 ("corrections", change)):
+                if value and value not in section[field]:
+                    section[field].append(value)
     out = list(sections.values())
     for section in out:
         # Templates ask one thing of a section: does it change the claim, or argue for it?

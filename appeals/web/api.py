@@ -115,41 +115,34 @@ def queue(request: Request) -> Response:
 
 def claim_detail(request: Request) -> Response:
     data = run_data(request)
-    claim_id = request.path_params["claim_id"]
-    sub = claims.claim_frame(data, claim_id)
-    preview = claims.preview(store_of(request), data, claim_id)
+    claim = request.path_params["claim"]
+    sub = claims.claim_frame(data, claim)
+    claim_id = str(sub["claim_id"].iloc[0])
+    preview = claims.preview(store_of(request), data, claim)
     return JSONResponse({
-        "claim_id": claim_id, "lines": claims.line_rows(sub),
-        "files": _documents(data, claim_id),
+        "claim_id": claim_id, "claim": claim, "lines": claims.line_rows(sub),
+        "files": claims.claim_documents(data, claim),
         "previews": preview["documents"],  # HTML of the letter and worksheet
         "placeholders": preview["placeholders"], "fills": preview["fills"],
         "track": tracker_of(request).read(data.folder, claim_id),
     })
 
 
-def _documents(data: RunData, claim_id: str) -> dict[str, str]:
-    docs = data.documents[data.documents["claim_id"] == claim_id]
-    if docs.empty:
-        return {"letter": "", "worksheet": ""}
-    row = docs.iloc[0]
-    return {"letter": row["letter"], "worksheet": row["worksheet"]}
-
-
 async def claim_fill(request: Request) -> Response:
     data = run_data(request)
     values = await _json_object(request)
     result = await run_in_threadpool(
-        claims.fill, store_of(request), data, request.path_params["claim_id"], values)
+        claims.fill, store_of(request), data, request.path_params["claim"], values)
     return JSONResponse(result)
 
 
 async def claim_track(request: Request) -> Response:
     data = run_data(request)
-    claims.claim_frame(data, request.path_params["claim_id"])
+    sub = claims.claim_frame(data, request.path_params["claim"])
     event = await _json_object(request)
     try:
         entry = await run_in_threadpool(tracker_of(request).record, data.folder,
-                                        request.path_params["claim_id"], event)
+                                        str(sub["claim_id"].iloc[0]), event)
     except track.TrackError as exc:
         return error(str(exc), 422)
     return JSONResponse(entry)
@@ -237,9 +230,10 @@ ROUTES = [
     Route("/api/runs/{run_id}/documents.zip", documents_zip),
     Route("/api/runs/{run_id}/summary.xlsx", summary_xlsx),
     Route("/api/runs/{run_id}/files/{kind}/{name}", document),
-    Route("/api/runs/{run_id}/claims/{claim_id}", claim_detail),
-    Route("/api/runs/{run_id}/claims/{claim_id}/fills", claim_fill, methods=["POST"]),
-    Route("/api/runs/{run_id}/claims/{claim_id}/track", claim_track, methods=["POST"]),
+    # ``:path``: a claim id may hold "/" (A/1001); the suffix routes still match at the end
+    Route("/api/runs/{run_id}/claims/{claim:path}/fills", claim_fill, methods=["POST"]),
+    Route("/api/runs/{run_id}/claims/{claim:path}/track", claim_track, methods=["POST"]),
+    Route("/api/runs/{run_id}/claims/{claim:path}", claim_detail),
     Route("/api/settings", get_settings),
     Route("/api/settings/practice", save_practice, methods=["POST"]),
     Route("/api/settings/payers", save_payers, methods=["POST"]),

@@ -67,11 +67,20 @@ def markup_to_html(markup: str) -> str:
     return _TAG.sub(tag, markup)
 
 
-def claim_frame(data: RunData, claim_id: str) -> pd.DataFrame:
-    sub = data.lines[data.lines["claim_id"] == claim_id]
+def claim_frame(data: RunData, claim: str) -> pd.DataFrame:
+    """The lines of one claim (id + payer + member), named as the queue names it."""
+    sub = data.lines[(data.queue.frame["claim"] == claim).to_numpy()]
     if sub.empty:
-        raise KeyError(claim_id)
+        raise KeyError(claim)
     return sub
+
+
+def claim_documents(data: RunData, claim: str) -> dict[str, str]:
+    """The claim's letter and worksheet (relative paths; "" where it has none)."""
+    rows = data.queue.frame[data.queue.frame["claim"] == claim]
+    if rows.empty:
+        return {"letter": "", "worksheet": ""}
+    return {"letter": rows["letter"].iloc[0], "worksheet": rows["worksheet"].iloc[0]}
 
 
 def _display(value: Any) -> str:
@@ -113,14 +122,17 @@ def _payer_rules(store: RunStore) -> Any:
     return load_payer_rules(office_settings.payers_path(store.office))
 
 
-def preview(store: RunStore, data: RunData, claim_id: str) -> dict[str, Any]:
+def preview(store: RunStore, data: RunData, claim: str) -> dict[str, Any]:
     """The letter and worksheet as HTML, and the placeholders each still has."""
     from appeals.render.documents import preview_documents
 
-    fills = read_fills(data.folder).get(claim_id, {})
+    # fills are saved per claim (``claim``), never per claim id: two patients' claims may
+    # share an id. The renderer sees one claim here, so its id names it unambiguously.
+    fills = read_fills(data.folder).get(claim, {})
+    sub = claim_frame(data, claim)
     out = preview_documents(
-        claim_frame(data, claim_id), today=dt.date.fromisoformat(data.info["today"]),
-        fills={claim_id: fills}, **_render_options(store),
+        sub, today=dt.date.fromisoformat(data.info["today"]),
+        fills={str(sub["claim_id"].iloc[0]): fills}, **_render_options(store),
     )
     names: list[str] = []
     docs = {}
@@ -130,29 +142,30 @@ def preview(store: RunStore, data: RunData, claim_id: str) -> dict[str, Any]:
     return {"documents": docs, "placeholders": names, "fills": fills}
 
 
-def fill(store: RunStore, data: RunData, claim_id: str, values: dict[str, str]) -> dict[str, Any]:
+def fill(store: RunStore, data: RunData, claim: str, values: dict[str, str]) -> dict[str, Any]:
     """Save placeholder values for a claim and write its documents again."""
-    claim_frame(data, claim_id)  # a KeyError for an unknown claim, before anything is saved
+    claim_frame(data, claim)  # a KeyError for an unknown claim, before anything is saved
     clean = {str(k)[:200]: str(v).strip()[:_FILL_LIMIT] for k, v in values.items()}
     with work.run_lock(data.folder):
         fills = read_fills(data.folder)
-        merged = {**fills.get(claim_id, {}), **clean}
-        fills[claim_id] = {k: v for k, v in merged.items() if v}
+        merged = {**fills.get(claim, {}), **clean}
+        fills[claim] = {k: v for k, v in merged.items() if v}
         work.write_json(data.folder / FILLS, fills)
-        regenerate(store, data, claim_id, fills[claim_id])
-    return preview(store, data, claim_id)
+        regenerate(store, data, claim, fills[claim])
+    return preview(store, data, claim)
 
 
-def regenerate(store: RunStore, data: RunData, claim_id: str, fills: dict[str, str]) -> None:
+def regenerate(store: RunStore, data: RunData, claim: str, fills: dict[str, str]) -> None:
     from appeals.render.documents import write_documents
 
     out = data.folder / work.OUT
     scratch = Path(tempfile.mkdtemp(prefix=".regen-", dir=data.folder))
+    sub = claim_frame(data, claim)
     try:
         written = write_documents(
-            claim_frame(data, claim_id), scratch,
-            today=dt.date.fromisoformat(data.info["today"]), fills={claim_id: fills},
-            **_render_options(store),
+            sub, scratch,
+            today=dt.date.fromisoformat(data.info["today"]),
+            fills={str(sub["claim_id"].iloc[0]): fills}, **_render_options(store),
         )
         docs = data.documents
         keys = claim_keys(docs).astype(str)

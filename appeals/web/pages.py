@@ -70,16 +70,17 @@ def run_page(request: Request) -> Response:
 def claim_page(request: Request) -> Response:
     store = request.app.state.store
     data = store.load(request.path_params["run_id"])
-    claim_id = request.path_params["claim_id"]
+    claim = request.path_params["claim"]
     tracker = request.app.state.tracker
-    sub = claims.claim_frame(data, claim_id)
-    docs = data.documents[data.documents["claim_id"] == claim_id]
+    sub = claims.claim_frame(data, claim)
+    claim_id = str(sub["claim_id"].iloc[0])
     payer_key = str(sub["payer"].iloc[0]) if "payer" in sub.columns else ""
     return render(
-        request, "claim.html", data=data, claim_id=claim_id, lines=claims.line_rows(sub),
+        request, "claim.html", data=data, claim_id=claim_id, claim=claim,
+        lines=claims.line_rows(sub),
         corrections=claims.corrections(sub), summary=claims.claim_summary(sub, data),
-        preview=claims.preview(store, data, claim_id),
-        docs=docs.iloc[0].to_dict() if len(docs) else {"letter": "", "worksheet": ""},
+        preview=claims.preview(store, data, claim),
+        docs=claims.claim_documents(data, claim),
         track=tracker.read(data.folder, claim_id), ledger=tracker.ledger,
         how=tracker.how, outcomes=tracker.outcomes, today=request.app.state.today().isoformat(),
         office_names=OFFICE_BLANKS,
@@ -106,6 +107,6 @@ async def page_not_found(request: Request, exc: Exception) -> Response:
 ROUTES = [
     Route("/", home),
     Route("/runs/{run_id}", run_page),
-    Route("/runs/{run_id}/claims/{claim_id}", claim_page),
+    Route("/runs/{run_id}/claims/{claim:path}", claim_page),  # a claim id may hold "/"
     Route("/settings", settings_page),
 ]

@@ -78,6 +78,7 @@ class QueueFrame:
         frame = pd.DataFrame({
             "row": np.arange(len(lines)),
             "claim_id": claim_id,
+            "claim": claim_refs(claim_id, key),
             "source_file": _text(lines, "source_file"),
             "source_row": lines["source_row"].astype("Int64").astype(str).replace("<NA>", ""),
             "service_date": pd.to_datetime(lines["service_date"], errors="coerce")
@@ -151,6 +152,24 @@ class QueueFrame:
         }
 
 
+def claim_refs(claim_id: pd.Series, key: pd.Series) -> pd.Series:
+    """Each line's claim as the page names it (its link, its saved fills): the claim id, or
+    ``ID~2`` for the second claim (another member or payer) sharing one claim id. Never the
+    member id itself: it would show in addresses and logs."""
+    pairs = pd.DataFrame({"id": claim_id.to_numpy(), "key": key.to_numpy()}).drop_duplicates()
+    pairs["n"] = pairs.groupby("id", sort=False).cumcount() + 1
+    shared = pairs.groupby("id", sort=False)["key"].transform("size") > 1
+    taken = set(pairs["id"])
+    names = {}
+    for cid, k, n, many in zip(pairs["id"], pairs["key"], pairs["n"], shared, strict=True):
+        name = f"{cid}~{n}" if many else cid
+        while many and name in taken:  # an id that itself looks like "ID~2"
+            name += "~"
+        taken.add(name)
+        names[k] = name
+    return key.map(names).astype(object)
+
+
 def _int(value: str | None, default: int) -> int:
     try:
         return int(value) if value else default
@@ -165,7 +184,8 @@ def _row(record: dict[str, Any], states: Mapping[str, str]) -> dict[str, Any]:
     out.update(
         days_left=None if days is pd.NA or days is None else int(days),
         past_due=bool(record["past_due"]),
-        at_stake=float(record["at_stake"]),
+        # no billed amount in the export: unknown, not $0 (and JSON has no NaN)
+        at_stake=None if pd.isna(record["at_stake"]) else float(record["at_stake"]),
         placeholders=len(placeholders),
         state=states.get(record["claim_id"], NEW_STATE),
     )

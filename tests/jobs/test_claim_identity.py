@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import docx
@@ -101,3 +102,49 @@ def test_one_file_may_list_two_identical_services(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Warning" not in result.stderr
     assert len(queue(out)) == 3
+
+
+# --- `check` warns as `run` does (issue #12: check showed none of these) ----------------------
+
+def test_check_warns_about_one_claim_id_for_two_members(tmp_path: Path) -> None:
+    a = export(tmp_path / "a.csv", "1001", "Testpatient, Alice", "ZZ0000001", "Noridian")
+    b = export(tmp_path / "b.csv", "1001", "Testpatient, Bruno", "ZZ0000002", "Aetna")
+    result = CliRunner().invoke(main, ["check", str(a), str(b)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[-3:] == [
+        "Across the files:",
+        "  warning: claim 1001 belongs to 2 different members or payers (a.csv row 2; "
+        "a.csv row 3; b.csv row 2; b.csv row 3): read as 2 separate claims",
+        "Verdict: usable with problems",
+    ]
+    alone = CliRunner().invoke(main, ["check", str(a)])
+    assert "Across the files" not in alone.output and "warning" not in alone.output
+
+
+def test_check_warns_about_a_line_given_in_two_exports(tmp_path: Path) -> None:
+    a = export(tmp_path / "a.csv", "2002", "Testpatient, Alice", "ZZ0000001", "Noridian")
+    copy = tmp_path / "copy.csv"
+    copy.write_bytes(a.read_bytes())
+    result = CliRunner().invoke(main, ["check", str(a), str(copy), "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["warnings"] == [
+        "2 line(s) given more than once were kept once: copy.csv row 2 repeats a.csv row 2; "
+        "copy.csv row 3 repeats a.csv row 3"]
+    assert [f["verdict"] for f in report["files"]] == ["ok", "ok"]
+    assert report["verdict"] == "usable with problems"
+    ran = CliRunner().invoke(main, ["run", str(a), str(copy), "-o", str(tmp_path / "o"), *ARGS])
+    assert f"Warning: {report['warnings'][0]}" in ran.stderr  # word for word what run says
+
+
+def test_check_shows_a_claim_id_shared_inside_one_file(tmp_path: Path) -> None:
+    a = export(tmp_path / "a.csv", "3003", "Testpatient, Alice", "ZZ0000001", "Noridian")
+    b = export(tmp_path / "b.csv", "3003", "Testpatient, Bruno", "ZZ0000002", "Aetna")
+    both = tmp_path / "both.csv"
+    both.write_text(a.read_text() + "".join(b.read_text().splitlines(True)[1:]))
+    result = CliRunner().invoke(main, ["check", str(both)])
+    assert result.exit_code == 1
+    assert ("  warning: claim 3003 belongs to 2 different members or payers (both.csv row 2; "
+            "both.csv row 3; both.csv row 4; both.csv row 5): read as 2 separate claims"
+            ) in result.output.splitlines()

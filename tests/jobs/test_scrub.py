@@ -72,7 +72,9 @@ CASES = {
     ),
     "site_of_care": (
         _claim([("96369", 1), ("96370", 1)], pos="12"),
-        _claim([("96369", 1), ("96370", 1)], pos="22"),
+        # a facility POS (22) is flagged too (tests/jobs/test_scrub_facility.py): the office is
+        # the clean case
+        _claim([("96369", 1), ("96370", 1)], pos="11"),
     ),
     "iv_and_sc_same_encounter": (
         _claim([("96365", 1), ("96369", 1), ("J1559", 60, "JB")]),
@@ -127,7 +129,9 @@ def test_past_midnight_is_not_a_mismatch() -> None:
 EXPECTED = {
     "CHG-1002": "wrong_route",
     "CHG-1003": "addon_without_primary",
-    "CHG-1004": "units_over_cap",
+    # POS 22 on a professional claim, but the infusion log's times place it in the office:
+    # the POS is the main fix, the 96371 cap its second cause (below)
+    "CHG-1004": "site_of_care",
     "CHG-1005": "missing_kx",
     "CHG-1006": "kx_on_admin_line",
     "CHG-1007": "site_of_care",
@@ -146,6 +150,15 @@ def test_samples_trip_each_rule_once(sample_result) -> None:  # type: ignore[no-
     flagged = sample_result.flagged
     found = {c: set(g["pattern"]) for c, g in flagged.groupby("claim_id")}
     assert found == {claim: {pattern} for claim, pattern in EXPECTED.items()}
+
+
+def test_sample_facility_pos_with_office_times_combines_both_fixes(sample_result) -> None:  # type: ignore[no-untyped-def]
+    lines = sample_result.lines
+    claim = lines[lines["claim_id"] == "CHG-1004"].set_index("procedure_code")
+    assert set(claim["corrected_place_of_service"]) == {"11"}
+    assert claim.at["96371", "patterns"] == "site_of_care;units_over_cap"
+    assert claim.at["96371", "units"] == 3 and claim.at["96371", "corrected_units"] == 2
+    assert "infusion record (start 08:30, stop 10:05)" in claim.at["96371", "evidence"]
 
 
 def test_samples_clean_claims_untouched(sample_result) -> None:  # type: ignore[no-untyped-def]

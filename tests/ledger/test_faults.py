@@ -39,9 +39,10 @@ def _one_line_error(result, *needles: str) -> None:
 
 
 def test_server_down_is_named_with_the_fix():
-    empty = tempfile.mkdtemp(prefix="appeals-no-server-")
-    url = f"postgresql://biller:sekret-pw@/office?host={empty}"
-    result = _invoke("queue", "--ledger", url)
+    # a short path (a socket path must fit 107 bytes), removed afterwards
+    with tempfile.TemporaryDirectory(prefix="appeals-no-server-") as empty:
+        url = f"postgresql://biller:sekret-pw@/office?host={empty}"
+        result = _invoke("queue", "--ledger", url)
     _one_line_error(result, "server is not reachable", "start the PostgreSQL server", "biller")
     assert "sekret-pw" not in result.output
 

@@ -84,4 +84,7 @@ def test_two_claims_sharing_an_id_keep_their_own_documents(client, samples, toke
             if r["claim_id"] == "CH-5001" and r["status"] == "denied"}
     assert len({payer for payer, _ in docs}) == 2
     assert len({doc for _, doc in docs}) == 2 and "" not in {doc for _, doc in docs}
-    assert client.get(f"/runs/{run_id}/claims/CH-5001", headers=headers).status_code == 200
+    refs = {r["claim"] for r in rows if r["claim_id"] == "CH-5001"}
+    assert refs == {"CH-5001~1", "CH-5001~2"}  # each claim its own page
+    for ref in refs:
+        assert client.get(f"/runs/{run_id}/claims/{ref}", headers=headers).status_code == 200

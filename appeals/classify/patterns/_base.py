@@ -60,6 +60,14 @@ class Fix:
     s70: np.ndarray  # units the chart supports (NaN: unknown)
     s71: np.ndarray
     capped71: np.ndarray  # 96371 the chart supports, at most the payer's cap
+    # The pattern whose fix is running, and each line's change words per pattern, so a
+    # document can give every cause its own reason (``why`` joins them for the line).
+    current: str = ""
+    by_pattern: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.by_pattern:
+            self.by_pattern = [{} for _ in range(len(self.code))]
 
     @property
     def n(self) -> int:
@@ -79,6 +87,8 @@ class Fix:
     def note(self, mask: np.ndarray, text: str) -> None:
         for i in np.flatnonzero(mask):
             self.why[i] = f"{self.why[i]}; {text}" if self.why[i] else text
+            own = self.by_pattern[i].get(self.current, "")
+            self.by_pattern[i][self.current] = f"{own}; {text}" if own else text
 
     def modifier(self, mask: np.ndarray, *, add: str = "", drop: str = "") -> None:
         for i in np.flatnonzero(mask):

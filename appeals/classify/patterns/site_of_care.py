@@ -13,7 +13,13 @@ from appeals.rules import reference
 POS_NAMES = {**reference.POS_NAMES, "21": "inpatient hospital"}
 MEDICARE = ("medicare_ab", "medicare_dme")
 MIS_KEYED = (" If the chart shows the infusion was given in the office, the POS was mis-keyed: "
-             "correct it to 11 (a reopening at Medicare, a corrected claim elsewhere).")
+             "correct it to 11 {how}.")
+SENT = "(a reopening at Medicare, a corrected claim elsewhere)"
+UNSENT = "before sending the claim"  # scrubbed charges: nothing has gone to the payer yet
+
+
+def _how(ln: Line) -> str:
+    return UNSENT if ln.status == "flagged" else SENT
 
 
 def evidence(ln: Line) -> str:
@@ -30,13 +36,16 @@ def evidence(ln: Line) -> str:
         else:
             who = ("the plan's home-infusion benefit (per diem) pays, billed by a home-infusion "
                    "provider; nothing this office rebills.")
+        if ln.status == "flagged":
+            who = who.replace("rebills", "bills")
         return (f"{ln.code} billed at {where}: the clinic codes 96369-96371 do not apply at "
-                "home; " + who + MIS_KEYED + ln.tail)
+                "home; " + who + MIS_KEYED.format(how=_how(ln)) + ln.tail)
     if ln.action == "other_supplier":
+        unsent = " Leave these lines off the office's claim." if ln.status == "flagged" else ""
         return (f"{ln.code} billed on a professional claim at {where}, a facility setting: per "
                 "CPT the physician does not report infusion codes 96360-96379 there; the "
                 "facility bills them (and the drug it supplies) on its own claim (837I)."
-                + _others(ln) + MIS_KEYED + ln.tail)
+                + unsent + _others(ln) + MIS_KEYED.format(how=_how(ln)) + ln.tail)
     if ln.action == "clerical" and pos in FACILITY_POS:
         chart = "the encounter's chart"
         if ln.service_setting:
@@ -46,8 +55,7 @@ def evidence(ln: Line) -> str:
                      f"{ln.infusion_stop})")
         return (f"{ln.code} billed on a professional claim at {where}, but {chart} places the "
                 f"infusion in the office: POS {pos} looks mis-keyed. Confirm in the chart, then "
-                "correct it to 11 (a reopening at Medicare, a corrected claim elsewhere)."
-                + ln.tail)
+                f"correct it to 11 {_how(ln)}." + ln.tail)
     return (f"Place-of-service denial on {ln.code} at {where}, where 96369-96371 apply; appeal "
             "with the signed infusion record." + ln.tail)
 
