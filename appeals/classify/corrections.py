@@ -35,30 +35,7 @@ def apply_corrections(
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
     corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
-    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
-    lists: list[set[str]] = [_NONE] * n
-    patterns = out["patterns"].to_numpy(dtype=object)
-    for i in np.flatnonzero(corrective):
-        lists[i] = set(split_list(patterns[i]))
-
-    supported = facts.supported
-    nan = np.full(n, np.nan)
-    s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else nan
-    s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else nan
-    fx = Fix(
-        facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
-        new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
-        new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
-        remove=np.zeros(n, dtype=bool), add=defaultdict(list),
-        why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
-        s70=s70, s71=s71,
-        # fmin so a missing cap leaves the chart's number; no chart means no number at all.
-        capped71=np.where(np.isnan(s71), np.nan, np.fmin(s71, facts.cap)),
-    )
-    for unit in REGISTRY.values():
-        if unit.correct is not None:
-            fx.current = unit.id
-            unit.correct(fx)
+    fx = _run_fixes(out, facts, code, units, corrective)
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
@@ -105,6 +82,37 @@ def cause_text(evidence: dict[str, str], changes: dict[str, str], main: str) -> 
         told[main] = "; ".join([t for t in (told[main], *stray) if t])
     return "\n".join(f"{p}\t{evidence[p]}\t{told[p]}" for p in evidence)
 
+
+
+def _run_fixes(out: pd.DataFrame, facts: Facts, code: np.ndarray, units: np.ndarray,
+               corrective: np.ndarray) -> Fix:
+    """Every pattern's fix applied to a copy of the billed lines."""
+    n = len(out)
+    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
+    lists: list[set[str]] = [_NONE] * n
+    patterns = out["patterns"].to_numpy(dtype=object)
+    for i in np.flatnonzero(corrective):
+        lists[i] = set(split_list(patterns[i]))
+
+    supported = facts.supported
+    nan = np.full(n, np.nan)
+    s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else nan
+    s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else nan
+    fx = Fix(
+        facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
+        new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
+        new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
+        remove=np.zeros(n, dtype=bool), add=defaultdict(list),
+        why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
+        s70=s70, s71=s71,
+        # fmin so a missing cap leaves the chart's number; no chart means no number at all.
+        capped71=np.where(np.isnan(s71), np.nan, np.fmin(s71, facts.cap)),
+    )
+    for unit in REGISTRY.values():
+        if unit.correct is not None:
+            fx.current = unit.id
+            unit.correct(fx)
+    return fx
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
     codes, uniques = factorize(claim_keys(out))
