@@ -1,8 +1,8 @@
 """The join of an infusion log to the claim lines.
 
 Each log row's encounter is found by claim id, or by member id or patient name with the
-date of service; the chart facts (start, stop, sites, route, product) go onto the lines of
-each matched encounter, and ``JoinReport`` says what did not match on either side.
+date of service; the chart facts (start, stop, sites, route, product, setting) go onto the
+lines of each matched encounter, and ``JoinReport`` says what did not match on either side.
 """
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ def join_infusion_log(lines: pd.DataFrame, log: InfusionLog) -> tuple[pd.DataFra
     """Copy the log's chart facts onto the lines of each matched encounter.
 
     Per encounter (claim id + date of service): infusion_start = first start, infusion_stop
-    = last stop, sites = number of distinct sites; route and product only where the line has
-    none. An encounter with a rejected log row keeps its lines as billed (its site count
+    = last stop, sites = number of distinct sites; route, product and setting only where the
+    line has none. An encounter with a rejected log row keeps its lines as billed (its site count
     would be short) and is reported. Lines keep their order and index; nothing is dropped.
     """
     out = lines.copy() if set(LINE_COLUMNS) <= set(lines.columns) else conform(lines)
@@ -175,7 +175,8 @@ def join_infusion_log(lines: pd.DataFrame, log: InfusionLog) -> tuple[pd.DataFra
     report.encounters_matched = len(facts)
     report.site_times = pd.DataFrame.from_records(site_rows, columns=list(SITE_COLUMNS))
     found = pd.DataFrame.from_records(
-        facts, columns=[*_KEY, "log_start", "log_stop", "log_sites", "log_route", "log_product"]
+        facts, columns=[*_KEY, "log_start", "log_stop", "log_sites", "log_route", "log_product",
+                        "log_setting"],
     )
     found["service_date"] = found["service_date"].astype("datetime64[ns]")
     keyed = pd.DataFrame(
@@ -195,7 +196,8 @@ def join_infusion_log(lines: pd.DataFrame, log: InfusionLog) -> tuple[pd.DataFra
 
 
 def _encounter_facts(sites: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
-    """Span, site count, route and product of one encounter's log rows, and its problems."""
+    """Span, site count, route, product and setting of one encounter's log rows, and its
+    problems."""
     usable = sites[sites["usable"]]
     held = sites[~sites["usable"]]
     problems: list[str] = []
@@ -227,23 +229,29 @@ def _encounter_facts(sites: pd.DataFrame) -> tuple[dict[str, Any], list[str]]:
         problems.append("the log shows both SC and IV sites; route left as billed")
     if len(products) > 1:
         problems.append("the log names several products; product left as billed")
+    settings = list(dict.fromkeys(s for s in usable["setting"] if s))
+    if len(settings) > 1:
+        problems.append("the log names several settings; setting left as billed")
     fact.update(
         log_start=result.start,
         log_stop=result.stop,
         log_sites=float(labels.nunique() + labels.isna().sum()),
         log_route=routes[0] if len(routes) == 1 else "",
         log_product=products[0] if len(products) == 1 else "",
+        log_setting=settings[0] if len(settings) == 1 else "",
     )
     return fact, problems
 
 
 def _apply(out: pd.DataFrame, joined: pd.DataFrame, hit: np.ndarray) -> None:
-    """Times and sites from the log always; route and product only where the line is blank."""
+    """Times and sites from the log always; route, product and setting only where the line
+    is blank (the export's own value wins)."""
     for column, source, only_blank in (
         ("infusion_start", "log_start", False),
         ("infusion_stop", "log_stop", False),
         ("admin_route", "log_route", True),
         ("product", "log_product", True),
+        ("service_setting", "log_setting", True),
     ):
         values = out[column].to_numpy(dtype=object).copy()
         new = joined[source].fillna("").to_numpy(dtype=object)

@@ -27,6 +27,7 @@ LOG_COLUMNS = (
     "claim_id", "member_id", "patient_name", "service_date",
     "site", "start", "stop",  # "HH:MM"
     "product", "route",  # route: "SC", "IV" or ""
+    "setting",  # where the chart says the infusion was given ("office"), as written
 )  # fmt: skip
 _KEY = ["claim_id", "service_date"]
 
@@ -57,6 +58,7 @@ _FIELDS = {  # log column → export field that feeds it
     "claim_id": "claim_id", "member_id": "member_id", "patient_name": "patient_name",
     "service_date": "service_date", "site": "sites", "start": "infusion_start",
     "stop": "infusion_stop", "product": "product", "route": "admin_route",
+    "setting": "service_setting",
 }  # fmt: skip
 
 
@@ -94,7 +96,7 @@ def read_infusion_log(path: str | Path, *, sheet: str | None = None) -> Infusion
             "source_sheet": raw.sheet,
             "source_row": raw.rows.astype("int64"),
             **{col: text(col) for col in ("claim_id", "member_id", "patient_name", "site",
-                                          "product")},
+                                          "product", "setting")},
         },
         index=raw.cells.index,
     )  # fmt: skip

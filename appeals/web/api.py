@@ -109,7 +109,8 @@ def run_info(request: Request) -> Response:
 
 def queue(request: Request) -> Response:
     data = run_data(request)
-    page = data.queue.page(request.query_params, tracker_of(request).states(data.folder))
+    tracker = tracker_of(request)
+    page = data.queue.page(request.query_params, tracker.states(data.folder), tracker.key)
     return JSONResponse({"run_id": data.run_id, **page, "facets": data.queue.facets})
 
 
@@ -124,7 +125,8 @@ def claim_detail(request: Request) -> Response:
         "files": claims.claim_documents(data, claim),
         "previews": preview["documents"],  # HTML of the letter and worksheet
         "placeholders": preview["placeholders"], "fills": preview["fills"],
-        "track": tracker_of(request).read(data.folder, claim_id),
+        "track": tracker_of(request).read(data.folder, claim if tracker_of(request).key ==
+                                          "claim" else claim_id),
     })
 
 
@@ -138,11 +140,14 @@ async def claim_fill(request: Request) -> Response:
 
 async def claim_track(request: Request) -> Response:
     data = run_data(request)
-    sub = claims.claim_frame(data, request.path_params["claim"])
+    claim = request.path_params["claim"]
+    sub = claims.claim_frame(data, claim)
     event = await _json_object(request)
+    tracker = tracker_of(request)
     try:
-        entry = await run_in_threadpool(tracker_of(request).record, data.folder,
-                                        str(sub["claim_id"].iloc[0]), event)
+        entry = await run_in_threadpool(
+            tracker.record, data.folder,
+            claim if tracker.key == "claim" else str(sub["claim_id"].iloc[0]), event)
     except track.TrackError as exc:
         return error(str(exc), 422)
     return JSONResponse(entry)

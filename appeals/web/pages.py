@@ -50,7 +50,7 @@ def run_page(request: Request) -> Response:
     data = store.load(request.path_params["run_id"])
     params = dict(request.query_params)
     tracker = request.app.state.tracker
-    page = data.queue.page(params, tracker.states(data.folder))
+    page = data.queue.page(params, tracker.states(data.folder), tracker.key)
     rejected = claims.rejected_rows(data, limit=50)
 
     def link(**changes: Any) -> str:
@@ -81,7 +81,8 @@ def claim_page(request: Request) -> Response:
         corrections=claims.corrections(sub), summary=claims.claim_summary(sub, data),
         preview=claims.preview(store, data, claim),
         docs=claims.claim_documents(data, claim),
-        track=tracker.read(data.folder, claim_id), ledger=tracker.ledger,
+        track=tracker.read(data.folder, claim if tracker.key == "claim" else claim_id),
+        ledger=tracker.ledger,
         how=tracker.how, outcomes=tracker.outcomes, today=request.app.state.today().isoformat(),
         office_names=OFFICE_BLANKS,
         portal=office.read_payer_settings(store.office).get(payer_key, {}).get("portal", ""),

@@ -115,9 +115,10 @@ class QueueFrame:
             )["row"].to_numpy()
         return cached
 
-    def page(self, params: Mapping[str, str], states: Mapping[str, str]) -> dict[str, Any]:
+    def page(self, params: Mapping[str, str], states: Mapping[str, str],
+             key: str = "claim") -> dict[str, Any]:
         """One page of rows for query ``params`` (see ``FILTERS``, ``SORTS``, page, per_page,
-        overdue, q); ``states`` maps claim id to its tracking state."""
+        overdue, q); ``states`` maps a claim (column ``key``) to its tracking state."""
         f = self.frame
         mask = np.ones(len(f), dtype=bool)
         status = params.get("status", "actionable")
@@ -133,12 +134,12 @@ class QueueFrame:
         if params.get("q"):
             mask &= f["claim_id"].str.contains(params["q"], case=False, regex=False).to_numpy()
         if params.get("state"):
-            state = f["claim_id"].map(states).fillna(NEW_STATE)
+            state = f[key].map(states).fillna(NEW_STATE)
             mask &= (state == params["state"]).to_numpy()
         sort = params.get("sort", "deadline")
-        key = "deadline_sort" if sort not in SORTS or sort == "deadline" else sort
+        column = "deadline_sort" if sort not in SORTS or sort == "deadline" else sort
         descending = params.get("order") == "desc"
-        order = self._order(key, descending)
+        order = self._order(column, descending)
         selected = order[mask[order]]  # the matching rows, already in order
         per_page = min(max(_int(params.get("per_page"), 50), 1), PER_PAGE_MAX)
         pages = max(1, -(-len(selected) // per_page))
@@ -147,7 +148,7 @@ class QueueFrame:
         return {
             "total": int(len(selected)), "page": page, "pages": pages, "per_page": per_page,
             "sort": sort if sort in SORTS else "deadline", "order": "desc" if descending else "asc",
-            "rows": [_row(r, states) for r in shown.to_dict("records")],
+            "rows": [_row(r, states, key) for r in shown.to_dict("records")],
             "has_route": self.has_route,
         }
 
@@ -177,7 +178,7 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _row(record: dict[str, Any], states: Mapping[str, str]) -> dict[str, Any]:
+def _row(record: dict[str, Any], states: Mapping[str, str], key: str) -> dict[str, Any]:
     days = record["days_left"]
     placeholders = [p for p in record["placeholders"].split(";") if p]
     out = {k: v for k, v in record.items() if k not in ("deadline_sort", "row", "placeholders")}
@@ -187,6 +188,6 @@ def _row(record: dict[str, Any], states: Mapping[str, str]) -> dict[str, Any]:
         # no billed amount in the export: unknown, not $0 (and JSON has no NaN)
         at_stake=None if pd.isna(record["at_stake"]) else float(record["at_stake"]),
         placeholders=len(placeholders),
-        state=states.get(record["claim_id"], NEW_STATE),
+        state=states.get(record[key], NEW_STATE),
     )
     return out

@@ -22,6 +22,9 @@ class Tracker(Protocol):
     outcomes: tuple[str, ...]
     states_listed: tuple[str, ...]
     ledger: str | None
+    # the queue column its states are keyed by: "claim" (id + payer + member, as the page
+    # names claims) or "claim_id" (the ledger's own key)
+    key: str
 
     def states(self, folder: Path) -> dict[str, str]: ...
     def read(self, folder: Path, claim_id: str) -> dict[str, Any]: ...
@@ -36,6 +39,7 @@ class RunTracker:
     outcomes: tuple[str, ...] = track.OUTCOMES
     states_listed: tuple[str, ...] = (NEW_STATE, "submitted", *track.OUTCOMES)
     ledger: str | None = None
+    key = "claim"  # two patients' claims sharing an id are tracked apart
 
     def states(self, folder: Path) -> dict[str, str]:
         return track.states(folder)
@@ -56,6 +60,7 @@ class LedgerTracker:
     how: tuple[str, ...] = track.HOW
     # What a biller marks by hand; won, partly won and lost come from later remittances.
     outcomes: tuple[str, ...] = ("closed", "written_off", "open")
+    key = "claim_id"
 
     def __init__(self, target: str) -> None:
         from appeals.ledger import STATES, open_ledger

@@ -111,3 +111,19 @@ def test_an_export_without_billed_amounts_lists_its_queue(client, auth) -> None:
     assert [r["at_stake"] for r in queue.json()["rows"]] == [None]  # unknown, not $0.00
     page = client.get(f"/runs/{run_id}", headers=auth)
     assert page.status_code == 200 and "4004" in page.text and "$nan" not in page.text
+
+
+def test_two_claims_with_one_id_are_tracked_apart(client, run_id, auth) -> None:
+    r = client.post(f"/api/runs/{run_id}/claims/1001~2/track", headers=auth,
+                    json={"event": "submitted", "date": "2026-04-30", "how": "fax"})
+    assert r.status_code == 200 and r.json()["state"] == "submitted"
+    first = client.get(f"/api/runs/{run_id}/claims/1001~1", headers=auth).json()["track"]
+    second = client.get(f"/api/runs/{run_id}/claims/1001~2", headers=auth).json()["track"]
+    assert (first["state"], first["history"]) == ("to do", [])
+    assert second["state"] == "submitted" and second["history"][0]["how"] == "fax"
+    rows = client.get(f"/api/runs/{run_id}/queue?status=all", headers=auth).json()["rows"]
+    assert {(r["claim"], r["state"]) for r in rows if r["claim_id"] == "1001"} == {
+        ("1001~1", "to do"), ("1001~2", "submitted")}
+    submitted = client.get(f"/api/runs/{run_id}/queue?status=all&state=submitted",
+                           headers=auth).json()["rows"]
+    assert {r["claim"] for r in submitted} == {"1001~2"}

@@ -45,7 +45,7 @@ def evidence(ln: Line) -> str:
         return (f"{ln.code} billed on a professional claim at {where}, a facility setting: per "
                 "CPT the physician does not report infusion codes 96360-96379 there; the "
                 "facility bills them (and the drug it supplies) on its own claim (837I)."
-                + unsent + _others(ln) + MIS_KEYED.format(how=_how(ln)) + ln.tail)
+                + unsent + _others(ln) + _chart_says(ln) + ln.tail)
     if ln.action == "clerical" and pos in FACILITY_POS:
         chart = "the encounter's chart"
         if ln.service_setting:
@@ -58,6 +58,14 @@ def evidence(ln: Line) -> str:
                 f"correct it to 11 {_how(ln)}." + ln.tail)
     return (f"Place-of-service denial on {ln.code} at {where}, where 96369-96371 apply; appeal "
             "with the signed infusion record." + ln.tail)
+
+
+def _chart_says(ln: Line) -> str:
+    # Reached only when the chart does not show the office, so a stated setting is not it.
+    if ln.service_setting:
+        return (f" The chart's service setting ({ln.service_setting!r}) does not place the "
+                "infusion in the office.")
+    return MIS_KEYED.format(how=_how(ln))
 
 
 def _others(ln: Line) -> str:
