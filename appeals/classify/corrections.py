@@ -11,6 +11,8 @@ line, to bill only if the chart documents it.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 
@@ -33,37 +35,13 @@ def apply_corrections(
     code = out["procedure_code"].to_numpy(dtype=object)
     units = out["units"].to_numpy(dtype=np.float64)
     corrective = np.isin(action, CORRECTING) & (out["pattern"].to_numpy(dtype=object) != "")
-    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
-    lists: list[set[str]] = [_NONE] * n
-    patterns = out["patterns"].to_numpy(dtype=object)
-    for i in np.flatnonzero(corrective):
-        lists[i] = set(split_list(patterns[i]))
-
-    supported = facts.supported
-    nan = np.full(n, np.nan)
-    s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else nan
-    s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else nan
-    fx = Fix(
-        facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
-        new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
-        new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
-        remove=np.zeros(n, dtype=bool), add=[[] for _ in range(n)],
-        why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
-        s70=s70, s71=s71,
-        # fmin so a missing cap leaves the chart's number; no chart means no number at all.
-        capped71=np.where(np.isnan(s71), np.nan, np.fmin(s71, facts.cap)),
-    )
-    for unit in REGISTRY.values():
-        if unit.correct is not None:
-            fx.current = unit.id
-            unit.correct(fx)
+    fx = _run_fixes(out, facts, code, units, corrective)
     new_code, new_units, new_mods = fx.new_code, fx.new_units, fx.new_mods
     remove, add, why = fx.remove, fx.add, fx.why
 
-    has_add = np.fromiter(map(bool, add), dtype=bool, count=n)
     on_claim = np.zeros(n, dtype=bool)  # a line added to the corrected claim itself
-    for j in np.flatnonzero(has_add).tolist():
-        on_claim[j] = any(not a.new_claim for a in add[j])
+    for j, lines_added in add.items():
+        on_claim[j] = any(not a.new_claim for a in lines_added)
     claim_needs = encounter_any(*_claim_groups(out), corrective)
     pos = out["place_of_service"].to_numpy(dtype=object)
     moved = claim_needs & (fx.new_pos != pos)
@@ -78,7 +56,11 @@ def apply_corrections(
     out["corrected_place_of_service"] = text_series(np.where(moved, fx.new_pos, ""), out.index)
     out["remove_line"] = text_series(np.where(claim_needs & remove, "yes", ""), out.index)
     added = np.empty(n, dtype=object)
-    added[:] = [tuple(a) if has_add[i] else NO_LINES for i, a in enumerate(add)]
+    for j in range(n):
+        added[j] = NO_LINES
+    for j, lines_added in add.items():
+        if lines_added:
+            added[j] = tuple(lines_added)
     out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
     words = causes if causes is not None else [{} for _ in range(n)]
@@ -100,6 +82,37 @@ def cause_text(evidence: dict[str, str], changes: dict[str, str], main: str) -> 
         told[main] = "; ".join([t for t in (told[main], *stray) if t])
     return "\n".join(f"{p}\t{evidence[p]}\t{told[p]}" for p in evidence)
 
+
+
+def _run_fixes(out: pd.DataFrame, facts: Facts, code: np.ndarray, units: np.ndarray,
+               corrective: np.ndarray) -> Fix:
+    """Every pattern's fix applied to a copy of the billed lines."""
+    n = len(out)
+    # Patterns only matter on correcting lines (``Fix.has``): the rest share one empty set.
+    lists: list[set[str]] = [_NONE] * n
+    patterns = out["patterns"].to_numpy(dtype=object)
+    for i in np.flatnonzero(corrective):
+        lists[i] = set(split_list(patterns[i]))
+
+    supported = facts.supported
+    nan = np.full(n, np.nan)
+    s70 = supported["u96370"].to_numpy(dtype=np.float64) if supported is not None else nan
+    s71 = supported["u96371"].to_numpy(dtype=np.float64) if supported is not None else nan
+    fx = Fix(
+        facts=facts, code=code, units=units, new_code=code.copy(), new_units=units.copy(),
+        new_mods=out["modifiers"].to_numpy(dtype=object).copy(),
+        new_pos=out["place_of_service"].to_numpy(dtype=object).copy(),
+        remove=np.zeros(n, dtype=bool), add=defaultdict(list),
+        why=np.full(n, "", dtype=object), lists=lists, corrective=corrective,
+        s70=s70, s71=s71,
+        # fmin so a missing cap leaves the chart's number; no chart means no number at all.
+        capped71=np.where(np.isnan(s71), np.nan, np.fmin(s71, facts.cap)),
+    )
+    for unit in REGISTRY.values():
+        if unit.correct is not None:
+            fx.current = unit.id
+            unit.correct(fx)
+    return fx
 
 def _claim_groups(out: pd.DataFrame) -> tuple[np.ndarray, int]:
     codes, uniques = factorize(claim_keys(out))

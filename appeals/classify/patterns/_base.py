@@ -51,7 +51,9 @@ class Fix:
     new_mods: np.ndarray
     new_pos: np.ndarray  # place of service the corrected claim reports
     remove: np.ndarray
-    add: list[list[AddedLine]]
+    # Lines a fix adds, by line position (an int or a numpy int: equal keys); a defaultdict,
+    # since most lines add none.
+    add: dict[Any, list[AddedLine]]
     why: np.ndarray
     lists: list[set[str]]  # every pattern of each line
     corrective: np.ndarray  # lines whose fix changes the claim
