@@ -154,55 +154,52 @@ def load_payer_rules(path: str | Path | None = None) -> PayerRules:
             f"missing columns {', '.join(missing)}", file=path,
             fix="start from the packaged payers.csv",
         )
-    rules = []
-    for i, row in table.iterrows():
-        line = int(i) + 2  # header is line 1
-        key = row["payer"].strip().lower()
-        if not key:
-            raise ConfigError("blank payer key", file=path, row=line, column="payer")
-        payer_type = row["payer_type"].strip().lower()
-        if payer_type not in PAYER_TYPES:
-            raise ConfigError(
-                "unknown payer type", file=path, row=line, column="payer_type", value=payer_type,
-                fix="use one of: " + ", ".join(PAYER_TYPES),
-            )
-        contracted = row.get("contracted", "").strip().lower()
-        if contracted not in ("yes", "no", ""):
-            raise ConfigError(
-                "expected yes, no or blank", file=path, row=line, column="contracted",
-                value=contracted, fix="write yes when the office has a contract with this payer",
-            )
-        kx = row["kx_required"].strip().lower()
-        if kx not in ("yes", "no"):
-            raise ConfigError(
-                "expected yes or no", file=path, row=line, column="kx_required", value=kx
-            )
-        rules.append(
-            PayerRule(
-                key=key,
-                display_name=row["display_name"].strip() or key,
-                payer_type=payer_type,
-                aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
-                priority=_int(row, "priority", path, line) or 0,
-                cap_96371=_int(row, "cap_96371", path, line, optional=True),
-                cap_source=row.get("cap_source", ""),
-                kx_required=kx == "yes",
-                kx_source=row.get("kx_source", ""),
-                appeal_window_days=_int(row, "appeal_window_days", path, line) or 0,
-                receipt_days=_int(row, "receipt_days", path, line) or 0,
-                window_source=row.get("window_source", ""),
-                lcd=row.get("lcd", "").strip(),
-                appeal_address=row.get("appeal_address", "").strip(),
-                notes=row.get("notes", ""),
-                sources=row.get("notes_source", ""),
-                timely_filing_days=_filing_days(row, path, line),
-                filing_source=row.get("filing_source", ""),
-                contracted=None if contracted == "" else contracted == "yes",
-                reopening_address=row.get("reopening_address", "").strip(),
-                portal=row.get("portal", "").strip(),
-                contract_window_days=_int(row, "contract_window_days", path, line,
-                                          optional=True) if "contract_window_days" in row else None,
-                reopening_form=_reopening_form(row, payer_type, path, line),
-            )
-        )
-    return PayerRules(rules)
+    # header is line 1
+    return PayerRules([_payer_rule(row, path, int(i) + 2) for i, row in table.iterrows()])
+
+
+def _choice(row: pd.Series, column: str, allowed: tuple[str, ...], path: Path, line: int,
+            message: str, fix: str | None = None) -> str:
+    value = row.get(column, "").strip().lower()
+    if value not in allowed:
+        raise ConfigError(message, file=path, row=line, column=column, value=value, fix=fix)
+    return value
+
+
+def _payer_rule(row: pd.Series, path: Path, line: int) -> PayerRule:
+    """One row of payers.csv, validated (errors name the file, line and column)."""
+    key = row["payer"].strip().lower()
+    if not key:
+        raise ConfigError("blank payer key", file=path, row=line, column="payer")
+    payer_type = _choice(row, "payer_type", PAYER_TYPES, path, line, "unknown payer type",
+                         "use one of: " + ", ".join(PAYER_TYPES))
+    contracted = _choice(row, "contracted", ("yes", "no", ""), path, line,
+                         "expected yes, no or blank",
+                         "write yes when the office has a contract with this payer")
+    kx = _choice(row, "kx_required", ("yes", "no"), path, line, "expected yes or no")
+    return PayerRule(
+        key=key,
+        display_name=row["display_name"].strip() or key,
+        payer_type=payer_type,
+        aliases=tuple(a.strip() for a in row["aliases"].split(";") if a.strip()),
+        priority=_int(row, "priority", path, line) or 0,
+        cap_96371=_int(row, "cap_96371", path, line, optional=True),
+        cap_source=row.get("cap_source", ""),
+        kx_required=kx == "yes",
+        kx_source=row.get("kx_source", ""),
+        appeal_window_days=_int(row, "appeal_window_days", path, line) or 0,
+        receipt_days=_int(row, "receipt_days", path, line) or 0,
+        window_source=row.get("window_source", ""),
+        lcd=row.get("lcd", "").strip(),
+        appeal_address=row.get("appeal_address", "").strip(),
+        notes=row.get("notes", ""),
+        sources=row.get("notes_source", ""),
+        timely_filing_days=_filing_days(row, path, line),
+        filing_source=row.get("filing_source", ""),
+        contracted=None if contracted == "" else contracted == "yes",
+        reopening_address=row.get("reopening_address", "").strip(),
+        portal=row.get("portal", "").strip(),
+        contract_window_days=_int(row, "contract_window_days", path, line,
+                                  optional=True) if "contract_window_days" in row else None,
+        reopening_form=_reopening_form(row, payer_type, path, line),
+    )
