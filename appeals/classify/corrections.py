@@ -26,7 +26,7 @@ _NONE: set[str] = set()  # never changed: Fix.has reads it only
 
 
 def apply_corrections(
-    out: pd.DataFrame, facts: Facts, causes: list[dict[str, str]] | None = None
+    out: pd.DataFrame, facts: Facts, causes: dict[int, dict[str, str]] | None = None
 ) -> None:
     """Fill the correction columns of ``out`` in place; ``causes`` (per line, pattern ->
     evidence, from ``evidence.describe``) becomes the ``causes`` column with each change."""
@@ -63,12 +63,11 @@ def apply_corrections(
             added[j] = tuple(lines_added)
     out["add_lines"] = pd.Series(added, index=out.index, dtype=object)
     out["correction"] = text_series(np.where(changed, why, ""), out.index)
-    words = causes if causes is not None else [{} for _ in range(n)]
     main = out["pattern"].to_numpy(dtype=object)
-    out["causes"] = text_series(
-        [cause_text(words[i], fx.by_pattern[i] if changed[i] else {}, main[i]) for i in range(n)],
-        out.index,
-    )
+    told = np.full(n, "", dtype=object)
+    for i, evidence in (causes or {}).items():
+        told[i] = cause_text(evidence, fx.by_pattern.get(i, {}) if changed[i] else {}, main[i])
+    out["causes"] = text_series(told, out.index)
 
 
 def cause_text(evidence: dict[str, str], changes: dict[str, str], main: str) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from appeals.classify.conditions import Facts
 from appeals.classify.patterns import REGISTRY, Line
+from appeals.classify.patterns._base import Row
 from appeals.rules.reference import scig_products
 
 
@@ -59,12 +60,12 @@ COMBINED = ("clerical", "lines", "new_service")
 
 def describe(
     out: pd.DataFrame, facts: Facts, *, reversal: np.ndarray, mode: str, payer_names: dict[str, str]
-) -> tuple[np.ndarray, list[dict[str, str]]]:
-    """Each line's evidence, and per line every cause's own words (pattern -> text) where a
-    correcting line has more than one cause (else an empty dict)."""
+) -> tuple[np.ndarray, dict[int, dict[str, str]]]:
+    """Each line's evidence, and, by line position, every cause's own words (pattern ->
+    text) where a correcting line has more than one cause."""
     n = len(out)
     evidence = np.full(n, "", dtype=object)
-    causes: list[dict[str, str]] = [{} for _ in range(n)]
+    causes: dict[int, dict[str, str]] = {}  # only lines with more than one cause
     status = out["status"].to_numpy(dtype=object)
     rows = np.flatnonzero(((status != "paid") & (status != "clean")) | reversal)
     if len(rows) == 0:
@@ -108,11 +109,12 @@ def describe(
             ) + "." + tail + f" Billed on the encounter: {billed}."
         elif pattern in REGISTRY:
             line = Line(i=int(i), code=code, product=product, billed=billed, dos=dos, tail=tail,
-                        payer=col["payer"][i], col={k: v[i] for k, v in col.items()},
+                        payer=col["payer"][i], col=Row(col, int(i), sites=sites[i]),
                         facts=facts, kx_admin=enc.kx_admin.get(e, []))
-            line.col["sites"] = sites[i]
             text = REGISTRY[pattern].evidence(line)
-            causes[i] = _every_cause(line, pattern, text)
+            every = _every_cause(line, pattern, text)
+            if every:
+                causes[int(i)] = every
         else:
             text = f"Matched rule {col['rule_id'][i]}." + tail
         evidence[i] = text

@@ -3,7 +3,8 @@ correction being built for the whole frame), and ``PatternUnit``, the registry's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,27 @@ def num(value: float) -> str:
     return "?" if value != value else f"{value:g}"
 
 
+class Row(Mapping[str, Any]):
+    """One line's values read from the frame's columns when asked (a copied dict per
+    described line cost more than every pattern's evidence text)."""
+
+    __slots__ = ("_cols", "_i", "_extra")
+
+    def __init__(self, cols: dict[str, np.ndarray], i: int, **extra: Any) -> None:
+        self._cols, self._i, self._extra = cols, i, extra
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._extra:
+            return self._extra[name]
+        return self._cols[name][self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self._cols), **self._extra})
+
+    def __len__(self) -> int:
+        return len(set(self._cols) | set(self._extra))
+
+
 @dataclass
 class Line:
     """One open line, with what its evidence may say about it and its encounter."""
@@ -28,7 +50,7 @@ class Line:
     dos: str
     tail: str  # " Denial: CO-4/N657." (remittances) or ""
     payer: str  # the payer's display name
-    col: dict[str, Any]  # this line's other values by column name
+    col: Mapping[str, Any]  # this line's other values by column name
     facts: Facts
     kx_admin: list[str] = field(default_factory=list)  # admin codes on the encounter with KX
 
@@ -63,11 +85,8 @@ class Fix:
     # The pattern whose fix is running, and each line's change words per pattern, so a
     # document can give every cause its own reason (``why`` joins them for the line).
     current: str = ""
-    by_pattern: list[dict[str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if not self.by_pattern:
-            self.by_pattern = [{} for _ in range(len(self.code))]
+    # only the lines a fix touched have an entry (a dict per line cost a tenth of classify)
+    by_pattern: defaultdict[int, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
 
     @property
     def n(self) -> int:
@@ -85,7 +104,7 @@ class Fix:
         return encounter_any(self.facts.encounter, self.facts.n_encounters, self.has(pattern))
 
     def note(self, mask: np.ndarray, text: str) -> None:
-        for i in np.flatnonzero(mask):
+        for i in np.flatnonzero(mask).tolist():
             self.why[i] = f"{self.why[i]}; {text}" if self.why[i] else text
             own = self.by_pattern[i].get(self.current, "")
             self.by_pattern[i][self.current] = f"{own}; {text}" if own else text
