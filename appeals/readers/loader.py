@@ -298,8 +298,11 @@ def cancel_reversed(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, li
         earlier = [i for i in same if i not in cancelled and _before(i, r, remit)]
         if earlier:  # the latest adjudication before the reversal is the one it reverses
             cancelled[max(earlier, key=lambda i: (np.nan_to_num(remit[i].astype("int64")), i))] = r
-    lines = lines.copy()
-    lines.loc[reversal, "claim_key"] = key[reversal] + "\x1freversal"
+    # a shallow copy: copy-on-write copies the one column set here, not the whole frame
+    lines = lines.copy(deep=False)
+    claim_key = lines["claim_key"].to_numpy(dtype=object).copy()
+    claim_key[reversal] = key[reversal] + "\x1freversal"
+    lines["claim_key"] = claim_key
     if not cancelled:
         return lines, empty_rejected(), []
     rows = sorted(cancelled)
@@ -312,7 +315,9 @@ def cancel_reversed(lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, li
                    "the later adjudication stands" for i in rows],
     })
     rejected["source_row"] = rejected["source_row"].astype("Int64")
-    kept = lines.drop(index=lines.index[rows]).reset_index(drop=True)
+    keep = np.ones(len(lines), dtype=bool)
+    keep[rows] = False
+    kept = lines[keep].reset_index(drop=True)
     note = (f"{len(rows)} line(s) reversed by the payer were set aside (listed with the "
             f"rejected rows); the later adjudication stands")
     return kept, rejected, [note]
