@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from appeals.classify.units import supported_units
 from appeals.classify.vocabulary import CONDITIONS as VOCABULARY
 from appeals.classify.vocabulary import Scope, evaluate
 from appeals.rules.payers import PayerRules
@@ -251,8 +252,6 @@ def _supported_units(lines: pd.DataFrame, encounter: np.ndarray, n_enc: int) -> 
     Sites run at once on one pump, so the encounter's time runs from its earliest start to
     its latest stop; the site count is the largest recorded on any of its lines.
     """
-    from appeals.classify.units import supported_units
-
     frame = pd.DataFrame(
         {
             "enc": encounter,

@@ -244,6 +244,7 @@ def _run_summary(out_dir: Path, loaded: LoadResult, classified: pd.DataFrame,
 def _ledger_run(target: str | Path | None, paths: list[Any], redraft: bool) -> Any:
     if target is None:
         return contextlib.nullcontext()
+    # SQLAlchemy and the migrations load only for a run that keeps a ledger
     from appeals.ledger.hook import LedgerRun
 
     return LedgerRun.open(target, paths, redraft=redraft)

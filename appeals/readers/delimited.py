@@ -171,6 +171,7 @@ class _Body:
         self.source, self.offset = source, offset
 
     def utf8(self):  # -> pyarrow.Buffer
+        # pyarrow loads with the first file read, not when the CLI starts
         import pyarrow as pa
 
         data = (self.source.encode("utf-8") if isinstance(self.source, str)
@@ -270,6 +271,7 @@ def _read_arrow(body: _Body, delimiter: str, width: int) -> pd.DataFrame:
     arrow_csv, 9.4 s vs 12.5 s). Called directly rather than through pandas.read_csv: 1.09x
     (arrow_direct), under 1.3x; kept because pandas' result has other dtypes and nulls, so
     the swap needs its own equivalence tests first."""
+    # pyarrow loads with the first file read, not when the CLI starts
     import pyarrow as pa
     from pyarrow import csv as pa_csv
 

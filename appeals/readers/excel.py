@@ -102,6 +102,7 @@ def _load(reader, name: str, path: Path, n_rows: int | None = None) -> pd.DataFr
 
 def _text_frame(batch) -> pd.DataFrame:  # batch: pyarrow.RecordBatch
     """Arrow string columns → a str DataFrame with "" for empty cells, columns 0..n-1."""
+    # pyarrow loads with the first workbook read, not when the CLI starts
     import pyarrow as pa
     import pyarrow.compute as pc
 

@@ -19,6 +19,8 @@ from typing import Any
 import pandas as pd
 
 from appeals.classify.records import added_text
+from appeals.render.documents import preview_documents, write_documents
+from appeals.rules.payers import load_payer_rules
 from appeals.schema import claim_keys
 from appeals.web import office as office_settings
 from appeals.web import work
@@ -117,15 +119,11 @@ def _render_options(store: RunStore) -> dict[str, Any]:
 
 
 def _payer_rules(store: RunStore) -> Any:
-    from appeals.rules.payers import load_payer_rules
-
     return load_payer_rules(office_settings.payers_path(store.office))
 
 
 def preview(store: RunStore, data: RunData, claim: str) -> dict[str, Any]:
     """The letter and worksheet as HTML, and the placeholders each still has."""
-    from appeals.render.documents import preview_documents
-
     # fills are saved per claim (``claim``), never per claim id: two patients' claims may
     # share an id. The renderer sees one claim here, so its id names it unambiguously.
     fills = read_fills(data.folder).get(claim, {})
@@ -156,8 +154,6 @@ def fill(store: RunStore, data: RunData, claim: str, values: dict[str, str]) -> 
 
 
 def regenerate(store: RunStore, data: RunData, claim: str, fills: dict[str, str]) -> None:
-    from appeals.render.documents import write_documents
-
     out = data.folder / work.OUT
     scratch = Path(tempfile.mkdtemp(prefix=".regen-", dir=data.folder))
     sub = claim_frame(data, claim)

@@ -72,6 +72,7 @@ class LedgerTracker:
     outcomes: tuple[str, ...] = ("closed", "written_off", "open")
     key = "ledger_ref"  # claim id + payer + member: two patients sharing an id are apart
 
+    # The ledger's imports (SQLAlchemy, the migrations) load only when the page keeps one.
     def __init__(self, target: str) -> None:
         from appeals.ledger import STATES, open_ledger
 

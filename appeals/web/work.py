@@ -21,6 +21,8 @@ import pandas as pd
 
 from appeals.classify.records import decode, encode
 from appeals.errors import AppealsError, InputFileError
+from appeals.jobs.manifest import file_sha256, write_manifest
+from appeals.privacy import redact_rejected
 
 try:
     import fcntl
@@ -63,6 +65,7 @@ def _rename_sources(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
 
 def _run_files(spec: dict[str, Any], send: Send) -> tuple[Any, dict[str, str]]:
     """``run`` on the files that can be read; returns (summary or None, errors by name)."""
+    # in the run's child process only: the server itself never loads the run's stack
     from appeals.jobs.run import run
 
     names = {path: name for name, path in spec["files"]}
@@ -95,8 +98,6 @@ def execute(spec: dict[str, Any], send: Send) -> dict[str, Any]:
     ``spec``: run_dir, files [(name as sent, saved path)], today (ISO), practice, payers,
     workers. Returns what ``run.json`` holds.
     """
-    from appeals.privacy import redact_rejected
-
     folder = Path(spec["run_dir"])
     names = {path: name for name, path in spec["files"]}
     summary, errors = _run_files(spec, send)
@@ -147,8 +148,6 @@ def run_lock(folder: Path) -> Iterator[None]:
 def refresh_manifest(out: Path, changed: Callable[[Path], bool]) -> None:
     """Keep the manifest's checksums true of the files written after the run (a claim's
     documents again, the workbook)."""
-    from appeals.jobs.manifest import file_sha256, write_manifest
-
     path = out / "manifest.json"
     if not path.is_file():
         return
@@ -169,6 +168,7 @@ def refresh_manifest(out: Path, changed: Callable[[Path], bool]) -> None:
 
 def build_workbook(folder: Path) -> Path:
     """Write ``summary.xlsx`` from the run's saved frames when it is missing or stale."""
+    # XlsxWriter loads only when a workbook is written, not with the server
     from appeals.workbooks.summary import write_summary
 
     path = folder / OUT / "summary.xlsx"

@@ -26,6 +26,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
 from appeals.errors import OutputError
+from appeals.rules.payers import load_payer_rules
 from appeals.schema import CLASSIFIED_COLUMNS, LIST_FIELDS, TEXT_FIELDS, claim_keys, conform
 from appeals.workbooks.dashboard import DASHBOARD, totals_rows, write_dashboard
 from appeals.workbooks.xlsx_table import FORMATS, Formats, write_table
@@ -245,8 +246,6 @@ def _write_queues(queues: list[Any], parts: list[np.ndarray], frame: pd.DataFram
 def _payer_labels(payers: pd.Series, payer_names: Mapping[str, str] | None) -> pd.Series:
     """"Medicare Part B", not "medicare"; "(unknown)" when the payer was not resolved."""
     if payer_names is None:
-        from appeals.rules.payers import load_payer_rules
-
         payer_names = {k: r.display_name for k, r in load_payer_rules().rules.items()}
     names = payer_names
     return payers.map(lambda k: names.get(k, k) or "(unknown)")
