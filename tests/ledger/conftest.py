@@ -102,3 +102,17 @@ def remits():
         classified, _, _ = classify_files([str(path)])
         out.append((classified, [str(path)]))
     return out
+
+
+@pytest.fixture
+def two_patients_export(tmp_path):
+    """Claim 1001 is Alice's at Noridian (96371 over the cap: a document) and Bruno's at Aetna
+    (patient responsibility: a queue row, no document): one claim id, two claims."""
+    export = tmp_path / "two.csv"
+    export.write_text(
+        "Claim #,Patient Name,Member ID,Payer,DOS,CPT,Units,Paid,Adj Reason,Remark\n"
+        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96369,1,100,,\n"
+        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96371,4,0,CO-119,N362\n"
+        "1001,\"Testpatient, Bruno\",ZZ0000002,Aetna,03/05/2026,96369,1,0,PR-96,\n",
+        encoding="utf-8")
+    return export

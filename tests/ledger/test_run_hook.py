@@ -68,16 +68,11 @@ def test_the_ledger_file_may_not_sit_in_the_output_folder(tmp_path):
                        today=dt.date(2026, 6, 2))
 
 
-def test_one_claim_id_for_two_patients_is_drafted_only_where_a_document_was_written(target, tmp_path):
-    # claim 1001 is Alice's at Noridian (96371 over the cap: a document) and Bruno's at Aetna
-    # (patient responsibility: a queue row, no document); Bruno's line is not "drafted"
-    export = tmp_path / "two.csv"
-    export.write_text(
-        "Claim #,Patient Name,Member ID,Payer,DOS,CPT,Units,Paid,Adj Reason,Remark\n"
-        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96369,1,100,,\n"
-        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96371,4,0,CO-119,N362\n"
-        "1001,\"Testpatient, Bruno\",ZZ0000002,Aetna,03/05/2026,96369,1,0,PR-96,\n",
-        encoding="utf-8")
+def test_one_claim_id_for_two_patients_is_drafted_only_where_a_document_was_written(
+    target, tmp_path, two_patients_export
+):
+    # Bruno's line gets no document, so it is not "drafted" with Alice's
+    export = two_patients_export
     run_module.run([export], tmp_path / "out", ledger=target, today=dt.date(2026, 4, 30))
     with open_ledger(target) as ledger:
         rows = queue(ledger, private=True, today=dt.date(2026, 4, 30))

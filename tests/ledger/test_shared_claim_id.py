@@ -12,14 +12,7 @@ from appeals.jobs import run as run_module
 from appeals.ledger import open_ledger, queue
 
 
-def _two_patients(tmp_path, target) -> None:
-    export = tmp_path / "two.csv"
-    export.write_text(
-        "Claim #,Patient Name,Member ID,Payer,DOS,CPT,Units,Paid,Adj Reason,Remark\n"
-        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96369,1,100,,\n"
-        "1001,\"Testpatient, Alice\",ZZ0000001,Noridian,03/05/2026,96371,4,0,CO-119,N362\n"
-        "1001,\"Testpatient, Bruno\",ZZ0000002,Aetna,03/05/2026,96369,1,0,CO-197,\n",
-        encoding="utf-8")
+def _two_patients(tmp_path, target, export) -> None:
     run_module.run([export], tmp_path / "out", ledger=target, today=dt.date(2026, 4, 30))
 
 
@@ -34,8 +27,9 @@ def _invoke(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def test_a_mark_on_a_shared_claim_id_is_refused_until_it_says_whose(target, tmp_path):
-    _two_patients(tmp_path, target)
+def test_a_mark_on_a_shared_claim_id_is_refused_until_it_says_whose(target, tmp_path,
+                                                                   two_patients_export):
+    _two_patients(tmp_path, target, two_patients_export)
     before = _states(target)
     assert set(before) == {"ZZ0000001", "ZZ0000002"}
     refused = _invoke("mark", "1001", "--ledger", target, "--submitted", "05/01/2026", "--via", "portal")
@@ -54,8 +48,9 @@ def test_a_mark_on_a_shared_claim_id_is_refused_until_it_says_whose(target, tmp_
     assert _states(target) == {"ZZ0000001": "closed", "ZZ0000002": "submitted"}
 
 
-def test_a_history_narrowed_to_one_member_shows_only_their_lines(target, tmp_path):
-    _two_patients(tmp_path, target)
+def test_a_history_narrowed_to_one_member_shows_only_their_lines(target, tmp_path,
+                                                                 two_patients_export):
+    _two_patients(tmp_path, target, two_patients_export)
     both = _invoke("history", "1001", "--ledger", target, "--json")
     alice = _invoke("history", "1001", "--ledger", target, "--json", "--member", "ZZ0000001")
     assert both.exit_code == 0 and alice.exit_code == 0, alice.output
