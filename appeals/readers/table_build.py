@@ -105,7 +105,9 @@ class _Build(FieldSteps):
         else:
             self.value[first] = np.asarray(values, dtype=object)[first]
         self.reason[first] = reason
-        self.reason[more] = self.reason[more] + "; " + reason
+        # a second problem on the row names its own column (its value is not repeated here:
+        # the reason is shown unredacted, the value column is not)
+        self.reason[more] = self.reason[more] + f"; column {header!r}: " + reason
         self.code[first] = code
         self.code[more] = self.code[more] + ";" + code
 

@@ -46,3 +46,16 @@ def test_an_unclosed_quote_is_named_not_swallowed(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "row 3" in result.stderr
     assert "a quote opened in this row is never closed" in result.stderr
+
+
+def test_a_row_with_two_problems_names_the_column_of_each(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    bad = line("A-2").replace("03/05/2026", "13/45/2026").replace(",4,", ",abc,")
+    source.write_text("\n".join([HEADER, line("A-1"), bad]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["classify", str(source)])
+    assert result.exit_code == 0, result.output
+    rejected = [ln for ln in result.stderr.splitlines() if "row 3" in ln]
+    assert len(rejected) == 1, result.stderr
+    assert "column 'Units' (value 'abc')" in rejected[0]
+    assert "; column 'DOS': not a valid date" in rejected[0]
+    assert "2 rows read: 1 lines classified" in result.output + result.stderr
