@@ -113,14 +113,16 @@ def test_columns_help_lists_the_field_names() -> None:
         assert field in text
 
 
-def test_a_file_whose_only_rejection_is_a_total_row_checks_ok(tmp_path: Path) -> None:
+def _denials(tmp_path: Path, *rows: str) -> Path:
     export = tmp_path / "denials.csv"
-    export.write_text(
-        "Claim ID,Payer,Service Date,Procedure Code,Units,Billed Amount,Paid Amount,CARC\n"
-        "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50\n"
-        "Total,,,,,$150.00,$0.00,\n",
-        encoding="utf-8",
-    )
+    header = "Claim ID,Payer,Service Date,Procedure Code,Units,Billed Amount,Paid Amount,CARC"
+    export.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return export
+
+
+def test_a_file_whose_only_rejection_is_a_total_row_checks_ok(tmp_path: Path) -> None:
+    export = _denials(tmp_path, "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50",
+                      "Total,,,,,$150.00,$0.00,")
     result = invoke("check", export)
     assert result.exit_code == 0, result.output
     assert "Verdict: ok" in result.output
@@ -128,14 +130,9 @@ def test_a_file_whose_only_rejection_is_a_total_row_checks_ok(tmp_path: Path) ->
 
 
 def test_a_total_row_beside_a_real_rejection_still_fails_the_check(tmp_path: Path) -> None:
-    export = tmp_path / "denials.csv"
-    export.write_text(
-        "Claim ID,Payer,Service Date,Procedure Code,Units,Billed Amount,Paid Amount,CARC\n"
-        "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50\n"
-        "CLM-2,Aetna,not a date,96369,1,$150.00,$0.00,CO-50\n"
-        "Total,,,,,$300.00,$0.00,\n",
-        encoding="utf-8",
-    )
+    export = _denials(tmp_path, "CLM-1,Aetna,04/06/2026,96369,1,$150.00,$0.00,CO-50",
+                      "CLM-2,Aetna,not a date,96369,1,$150.00,$0.00,CO-50",
+                      "Total,,,,,$300.00,$0.00,")
     result = invoke("check", export)
     assert result.exit_code == 1, result.output
     assert "Verdict: usable with problems" in result.output

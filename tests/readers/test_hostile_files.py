@@ -33,13 +33,19 @@ def patch_declared_size(path: Path, name: str, size: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
-    book = tmp_path / "book.xlsx"
+def sample_book(path: Path, extra: dict[str, bytes] | None = None) -> Path:
+    """The sample workbook rewritten part by part, with ``extra`` parts added."""
     with zipfile.ZipFile(SAMPLES / "denials_practicepro.xlsx") as source, \
-            zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as target:
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             target.writestr(info, source.read(info))
-        target.writestr("customXml/filler.xml", b"\0" * (96 * 1024**2))
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return path
+
+
+def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
+    book = sample_book(tmp_path / "book.xlsx", {"customXml/filler.xml": b"\0" * (96 * 1024**2)})
     patch_declared_size(book, "customXml/filler.xml", 1000)
     result = CliRunner().invoke(main, ["check", str(book)])
     assert result.exit_code == 1
@@ -47,11 +53,7 @@ def test_a_part_that_lies_about_its_size_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_part_whose_size_wraps_is_refused(tmp_path: Path) -> None:
-    book = tmp_path / "book.xlsx"
-    with zipfile.ZipFile(SAMPLES / "denials_practicepro.xlsx") as source, \
-            zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            target.writestr(info, source.read(info))
+    book = sample_book(tmp_path / "book.xlsx")
     with zipfile.ZipFile(book) as archive:
         real = archive.getinfo("xl/worksheets/sheet1.xml").file_size
     patch_declared_size(book, "xl/worksheets/sheet1.xml", real - 7)  # what a wrap looks like
