@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import pandas as pd
+
 from appeals.resources import read_data_csv
 
 # Place-of-service codes the SCIG rules and letters name (reference codes.md).
@@ -46,31 +48,41 @@ def scig_jcodes() -> frozenset[str]:
 
 
 @cache
+def _carc_table() -> pd.DataFrame:
+    return read_data_csv("carc.csv")  # once, for every question asked of it
+
+
+@cache
+def _rarc_table() -> pd.DataFrame:
+    return read_data_csv("rarc.csv")
+
+
+@cache
 def carc_codes() -> frozenset[str]:
-    return frozenset(read_data_csv("carc.csv")["code"])
+    return frozenset(_carc_table()["code"])
 
 
 @cache
 def routine_carcs() -> frozenset[str]:
     """CARCs that adjust a paid line without denying it (contractual, cost sharing)."""
-    table = read_data_csv("carc.csv")
+    table = _carc_table()
     return frozenset(table.loc[table["routine"] == "yes", "code"])
 
 
 @cache
 def rarc_codes() -> frozenset[str]:
-    return frozenset(read_data_csv("rarc.csv")["code"])
+    return frozenset(_rarc_table()["code"])
 
 
 @cache
 def unprocessable_rarcs() -> frozenset[str]:
     """Remarks that leave no appeal rights: the fix goes out as a new claim."""
-    table = read_data_csv("rarc.csv")
+    table = _rarc_table()
     return frozenset(table.loc[table["routing"].isin(["no_appeal", "new_claim"]), "code"])
 
 
 @cache
 def no_appeal_rarcs() -> frozenset[str]:
     """Remarks that take appeal rights away: the fix is a new or corrected claim."""
-    table = read_data_csv("rarc.csv")
+    table = _rarc_table()
     return frozenset(table.loc[table["routing"] == "no_appeal", "code"])
